@@ -1,0 +1,74 @@
+"""Span <-> word-level IOB2 conversion (rules in the annotation guidelines, «Word-level BIO»)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from labeling.labels import LABELS
+from labeling.records import Span, make_span
+from labeling.tokenize import Token
+from labeling.trim import trim_span
+
+
+def spans_to_tags(tokens: Sequence[Token], spans: Sequence[Span]) -> list[str]:
+    """A word takes B-X when it holds a span's first character, I-X when it holds a later one."""
+    tags = ["O"] * len(tokens)
+    ordered = sorted(spans)
+    j = 0
+    for i, tok in enumerate(tokens):
+        while j < len(ordered) and ordered[j].end <= tok.start:
+            j += 1
+        k = j
+        while k < len(ordered) and ordered[k].start < tok.end:
+            span = ordered[k]
+            if span.end > tok.start:
+                if tok.start <= span.start:
+                    tags[i] = f"B-{span.label}"
+                    break
+                if tags[i] == "O":
+                    tags[i] = f"I-{span.label}"
+            k += 1
+    return tags
+
+
+@dataclass(frozen=True)
+class TagRun:
+    """A run of words ``[first, last]`` tagged as one entity."""
+
+    label: str
+    first: int
+    last: int
+
+
+def tag_runs(tags: Sequence[str]) -> list[TagRun]:
+    """Entity runs in a tag sequence; a stray I-X starts a new run (lenient decoding)."""
+    runs: list[TagRun] = []
+    current: TagRun | None = None
+    for i, tag in enumerate(tags):
+        if tag == "O" or "-" not in tag or tag[2:] not in LABELS:
+            current = None
+            continue
+        prefix, label = tag[0], tag[2:]
+        if prefix == "I" and current is not None and current.label == label:
+            current = TagRun(label, current.first, i)
+            runs[-1] = current
+        else:
+            current = TagRun(label, i, i)
+            runs.append(current)
+    return runs
+
+
+def tags_to_spans(text: str, tokens: Sequence[Token], tags: Sequence[str], trim: bool = True) -> list[Span]:
+    """Character spans from word tags: first word's start to last word's end, then trimmed."""
+    if len(tokens) != len(tags):
+        raise ValueError(f"{len(tokens)} tokens but {len(tags)} tags")
+    spans = []
+    for run in tag_runs(tags):
+        start, end = tokens[run.first].start, tokens[run.last].end
+        if trim:
+            bounds = trim_span(text, start, end, run.label)
+            if bounds is None:
+                continue
+            start, end = bounds
+        spans.append(make_span(text, start, end, run.label))
+    return spans
