@@ -1,0 +1,115 @@
+"""The backbone: AraBERT (or any local/hub BERT-like model), or a small BERT built from scratch.
+
+Offline machines cannot reach the model hub, so the default config falls back to
+``scratch`` and says so in one line. The backbone actually used is recorded with the
+model, and every reported figure names it.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import urlparse
+
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+from transformers import (
+    AutoModelForTokenClassification, AutoTokenizer, BertConfig, BertForTokenClassification,
+    BertTokenizerFast, PreTrainedModel, PreTrainedTokenizerFast,
+)
+
+from labeling.labels import ID2TAG, TAG2ID
+from training.config import ScratchConfig
+
+SCRATCH = "scratch"
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+class BackboneError(RuntimeError):
+    """The requested backbone cannot be loaded (and falling back was not allowed)."""
+
+
+@dataclass
+class Backbone:
+    name: str                       # what was used: a hub id, a path, or "scratch"
+    tokenizer: PreTrainedTokenizerFast
+    model: PreTrainedModel
+    note: str = ""                  # why it differs from what was asked, if it does
+
+
+def train_scratch_tokenizer(texts: Iterable[str], vocab_size: int) -> BertTokenizerFast:
+    """A WordPiece tokenizer trained on the training texts only (diacritics stripped, lower-cased)."""
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
+                                                strip_accents=True, lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, min_frequency=1)
+    tok.train_from_iterator(list(texts), trainer=trainer)
+    return BertTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                             cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+                             do_lower_case=True, strip_accents=True)
+
+
+def build_scratch(texts: Iterable[str], cfg: ScratchConfig, max_length: int, seed: int) -> Backbone:
+    import torch
+
+    tokenizer = train_scratch_tokenizer(texts, cfg.vocab_size)
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_hidden_layers,
+        num_attention_heads=cfg.num_attention_heads, intermediate_size=cfg.intermediate_size,
+        max_position_embeddings=max(512, max_length), num_labels=len(ID2TAG), id2label=dict(ID2TAG),
+        label2id=dict(TAG2ID), pad_token_id=tokenizer.pad_token_id,
+    )
+    return Backbone(SCRATCH, tokenizer, BertForTokenClassification(config))
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP check, so that an offline machine does not spend a minute in retries."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def load_pretrained(name: str) -> Backbone:
+    """Load a pretrained tokenizer and encoder with a fresh token-classification head."""
+    local = Path(name).is_dir()
+    if not local and not hub_reachable():
+        # Only a copy already in the local cache can work now.
+        kwargs = {"local_files_only": True}
+    else:
+        kwargs = {}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name, use_fast=True, trust_remote_code=False, **kwargs)
+        model = AutoModelForTokenClassification.from_pretrained(
+            name, num_labels=len(ID2TAG), id2label=dict(ID2TAG), label2id=dict(TAG2ID),
+            ignore_mismatched_sizes=True, trust_remote_code=False, **kwargs)
+    except (OSError, ValueError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BackboneError(f"cannot load backbone {name!r}: {first_line}") from None
+    if not tokenizer.is_fast:
+        raise BackboneError(f"backbone {name!r} has no fast tokenizer; word alignment needs one")
+    return Backbone(name, tokenizer, model)
+
+
+def load_backbone(name: str, texts: list[str], scratch: ScratchConfig, max_length: int, seed: int,
+                  fallback_to_scratch: bool) -> Backbone:
+    if name == SCRATCH:
+        return build_scratch(texts, scratch, max_length, seed)
+    try:
+        return load_pretrained(name)
+    except BackboneError as exc:
+        if not fallback_to_scratch:
+            raise
+        note = f"{exc}; falling back to the offline 'scratch' backbone (set fallback_to_scratch: false to stop instead)"
+        print(note, file=sys.stderr)
+        backbone = build_scratch(texts, scratch, max_length, seed)
+        backbone.note = note
+        return backbone

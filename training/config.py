@@ -1,0 +1,129 @@
+"""Training configuration: YAML file, then command-line overrides, resolved into one dataclass."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "default.yaml"
+AUTO_BACKBONE = "aubmindlab/bert-base-arabertv02"
+
+
+class ConfigError(ValueError):
+    """A configuration file or override that cannot be used."""
+
+
+@dataclass
+class ScratchConfig:
+    """The small from-scratch BERT used when no pretrained backbone is reachable."""
+
+    vocab_size: int = 8000
+    hidden_size: int = 256
+    num_hidden_layers: int = 4
+    num_attention_heads: int = 4
+    intermediate_size: int = 1024
+
+
+@dataclass
+class TrainConfig:
+    backbone: str = AUTO_BACKBONE
+    fallback_to_scratch: bool = True
+    train_files: list[str] = field(default_factory=lambda: ["seeds/annotations.jsonl"])
+    dev_files: list[str] = field(default_factory=list)
+    dev_fraction: float = 0.2
+    output_dir: str = "runs/default"
+    seed: int = 13
+    epochs: int = 40
+    patience: int = 8
+    batch_size: int = 8
+    learning_rate: float | None = None  # None: 5e-5 for a pretrained backbone, 5e-4 for scratch
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_length: int = 256
+    stride: int = 64
+    label_all_subtokens: bool = False
+    mixed_precision: str = "no"
+    scratch: ScratchConfig = field(default_factory=ScratchConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def validate(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
+            raise ConfigError("epochs, batch_size and patience must be at least 1")
+        if not 16 <= self.max_length <= 4096:
+            raise ConfigError(f"max_length must be between 16 and 4096, got {self.max_length}")
+        if not 0 <= self.stride < self.max_length // 2:
+            raise ConfigError(f"stride must be in [0, max_length/2), got {self.stride}")
+        if self.mixed_precision not in ("no", "fp16", "bf16"):
+            raise ConfigError(f"mixed_precision must be no, fp16 or bf16, got {self.mixed_precision!r}")
+        if not self.train_files:
+            raise ConfigError("train_files is empty")
+
+
+def _from_dict(raw: dict[str, Any]) -> TrainConfig:
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"unknown config key(s): {', '.join(unknown)}")
+    raw = dict(raw)
+    scratch = raw.pop("scratch", None) or {}
+    try:
+        return TrainConfig(**raw, scratch=ScratchConfig(**scratch))
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_override_arguments(parser: argparse.ArgumentParser) -> None:
+    """One ``--key`` flag per config field (``--scratch-hidden-size`` for nested keys)."""
+    for f in dataclasses.fields(TrainConfig):
+        if f.name == "scratch":
+            for sf in dataclasses.fields(ScratchConfig):
+                parser.add_argument(_flag(f"scratch_{sf.name}"), dest=f"scratch__{sf.name}", type=int, default=None)
+        elif f.type in ("list[str]",):
+            parser.add_argument(_flag(f.name), dest=f.name, nargs="+", default=None)
+        elif f.type == "bool":
+            parser.add_argument(_flag(f.name), dest=f.name, type=_parse_bool, default=None, metavar="true|false")
+        else:
+            caster = {"int": int, "float": float, "float | None": float}.get(str(f.type), str)
+            parser.add_argument(_flag(f.name), dest=f.name, type=caster, default=None)
+
+
+def _parse_bool(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """Read the YAML config (the default one when ``path`` is None) and apply overrides."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"bad YAML in {path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of keys to values")
+    raw.setdefault("scratch", {})
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key.startswith("scratch__"):
+            raw["scratch"][key[len("scratch__"):]] = value
+        else:
+            raw[key] = value
+    config = _from_dict(raw)
+    config.validate()
+    return config

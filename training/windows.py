@@ -1,0 +1,129 @@
+"""Words to model inputs and back: sub-token alignment and overlapping windows.
+
+Training and inference share this module, so a word is split into sub-tokens, cut
+into windows and labeled the same way on both sides. Documents longer than
+``max_length`` become overlapping windows (``stride`` sub-tokens shared by
+neighbours); nothing is silently truncated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerFast
+
+from labeling.labels import TAG2ID
+
+IGNORE = -100
+
+
+@dataclass
+class Window:
+    doc: int                      # index of the document in the batch given to encode_documents
+    input_ids: list[int]
+    word_ids: list[int | None]    # the word each sub-token belongs to (None for [CLS]/[SEP])
+    labels: list[int] | None = None
+
+
+def _inside_tag(tag: str) -> str:
+    return "I-" + tag[2:] if tag.startswith("B-") else tag
+
+
+def encode_documents(
+    tokenizer: PreTrainedTokenizerFast,
+    documents: Sequence[Sequence[str]],
+    tags: Sequence[Sequence[str]] | None = None,
+    max_length: int = 256,
+    stride: int = 64,
+    label_all_subtokens: bool = False,
+) -> list[Window]:
+    """Windows for word-split documents; with ``tags``, each window carries aligned labels.
+
+    The first sub-token of a word carries its tag; the others are ignored, or with
+    ``label_all_subtokens`` carry the I- form of it.
+    """
+    windows: list[Window] = []
+    for doc, words in enumerate(documents):
+        if not words:
+            continue
+        enc = tokenizer(list(words), is_split_into_words=True, truncation=True, max_length=max_length,
+                        stride=stride, return_overflowing_tokens=True)
+        for w in range(len(enc["input_ids"])):
+            word_ids = enc.word_ids(w)
+            labels = None
+            if tags is not None:
+                labels, previous = [], None
+                for wid in word_ids:
+                    if wid is None:
+                        labels.append(IGNORE)
+                    elif wid != previous:
+                        labels.append(TAG2ID[tags[doc][wid]])
+                    else:
+                        labels.append(TAG2ID[_inside_tag(tags[doc][wid])] if label_all_subtokens else IGNORE)
+                    previous = wid
+            windows.append(Window(doc, enc["input_ids"][w], word_ids, labels))
+    return windows
+
+
+def collate(windows: Sequence[Window], pad_id: int) -> dict[str, torch.Tensor]:
+    """Pad to the longest window of the batch only."""
+    longest = max(len(w.input_ids) for w in windows)
+    ids = torch.full((len(windows), longest), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(windows), longest), dtype=torch.long)
+    labels = torch.full((len(windows), longest), IGNORE, dtype=torch.long)
+    for i, w in enumerate(windows):
+        n = len(w.input_ids)
+        ids[i, :n] = torch.tensor(w.input_ids)
+        mask[i, :n] = 1
+        if w.labels is not None:
+            labels[i, :n] = torch.tensor(w.labels)
+    batch = {"input_ids": ids, "attention_mask": mask}
+    if any(w.labels is not None for w in windows):
+        batch["labels"] = labels
+    return batch
+
+
+@torch.inference_mode()
+def word_probabilities(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerFast,
+    documents: Sequence[Sequence[str]],
+    max_length: int,
+    stride: int,
+    batch_size: int = 16,
+) -> list[np.ndarray]:
+    """Per document, an ``(n_words, n_tags)`` array of tag probabilities.
+
+    A word's probabilities come from its first sub-token; where windows overlap,
+    the predictions of every window holding the word are averaged. A word that
+    produced no sub-token gets all its mass on ``O``.
+    """
+    model.eval()
+    device = next(model.parameters()).device
+    n_tags = model.config.num_labels
+    sums = [np.zeros((len(words), n_tags), dtype=np.float64) for words in documents]
+    counts = [np.zeros(len(words), dtype=np.int64) for words in documents]
+    windows = encode_documents(tokenizer, documents, max_length=max_length, stride=stride)
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))  # length buckets
+    for b in range(0, len(order), batch_size):
+        chunk = [windows[i] for i in order[b:b + batch_size]]
+        batch = collate(chunk, tokenizer.pad_token_id)
+        logits = model(input_ids=batch["input_ids"].to(device),
+                       attention_mask=batch["attention_mask"].to(device)).logits
+        probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        for row, window in enumerate(chunk):
+            previous = None
+            for pos, wid in enumerate(window.word_ids):
+                if wid is not None and wid != previous:
+                    sums[window.doc][wid] += probs[row, pos]
+                    counts[window.doc][wid] += 1
+                previous = wid
+    out = []
+    for s, c in zip(sums, counts):
+        missing = c == 0
+        s[missing, TAG2ID["O"]] = 1.0
+        c[missing] = 1
+        out.append(s / c[:, None])
+    return out
