@@ -1,0 +1,81 @@
+"""Scores of predicted spans against gold spans: word level (seqeval strict IOB2) and exact spans.
+
+Both sides go through ``labeling``'s tokenizer and span→IOB2 conversion, so gold and
+predicted words are cut the same way whatever produced the spans.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+from seqeval.metrics import classification_report
+from seqeval.scheme import IOB2
+
+from labeling.iob import spans_to_tags
+from labeling.labels import LABELS
+from labeling.records import Record
+from labeling.tokenize import tokenize
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f}
+
+
+def _pair(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[Record, Record]]:
+    by_id = {r.id: r for r in pred}
+    missing = [g.id for g in gold if g.id not in by_id]
+    if missing:
+        raise ValueError(f"no prediction for document(s): {', '.join(missing[:5])}")
+    pairs = [(g, by_id[g.id]) for g in gold]
+    for g, p in pairs:
+        if g.text != p.text:
+            raise ValueError(f"document {g.id}: predicted text differs from gold text")
+    return pairs
+
+
+def word_tags(records_pairs: Sequence[tuple[Record, Record]]) -> tuple[list[list[str]], list[list[str]]]:
+    gold_tags, pred_tags = [], []
+    for g, p in records_pairs:
+        tokens = tokenize(g.text)
+        gold_tags.append(spans_to_tags(tokens, g.spans))
+        pred_tags.append(spans_to_tags(tokens, p.spans))
+    return gold_tags, pred_tags
+
+
+def word_scores(gold_tags: list[list[str]], pred_tags: list[list[str]]) -> dict:
+    report = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2,
+                                   output_dict=True, zero_division=0)
+    micro = report.get("micro avg", {"precision": 0.0, "recall": 0.0, "f1-score": 0.0})
+    per_label = {}
+    for label in LABELS:
+        row = report.get(label, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0})
+        per_label[label] = {"precision": float(row["precision"]), "recall": float(row["recall"]),
+                            "f1": float(row["f1-score"]), "support": int(row["support"])}
+    return {"precision": float(micro["precision"]), "recall": float(micro["recall"]),
+            "f1": float(micro["f1-score"]), "per_label": per_label}
+
+
+def span_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for g, p in pairs:
+        gold = {(s.start, s.end, s.label) for s in g.spans}
+        pred = {(s.start, s.end, s.label) for s in p.spans}
+        for _, _, label in gold & pred:
+            tp[label] += 1
+        for _, _, label in pred - gold:
+            fp[label] += 1
+        for _, _, label in gold - pred:
+            fn[label] += 1
+    per_label = {label: {**_prf(tp[label], fp[label], fn[label]), "support": tp[label] + fn[label]}
+                 for label in LABELS}
+    return {**_prf(sum(tp.values()), sum(fp.values()), sum(fn.values())), "per_label": per_label}
+
+
+def score(gold: Sequence[Record], pred: Sequence[Record]) -> dict:
+    """``{"word": {...}, "span": {...}, "n_docs": n}`` with precision, recall, f1 and per_label."""
+    pairs = _pair(gold, pred)
+    gold_tags, pred_tags = word_tags(pairs)
+    return {"word": word_scores(gold_tags, pred_tags), "span": span_scores(pairs), "n_docs": len(pairs)}

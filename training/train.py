@@ -1,0 +1,223 @@
+"""Fine-tune a token classifier on span-annotated Arabic news.
+
+    accelerate launch -m training.train --config training/configs/default.yaml
+    python -m training.train --backbone scratch --epochs 5 --output-dir runs/try
+
+Dev F1 (word level, seqeval strict IOB2) is measured after every epoch; the best
+model is kept in ``output_dir`` and training stops after ``patience`` epochs without
+gain. ``--resume`` continues an interrupted run from its last finished epoch.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
+
+from inference.metrics import score
+from labeling.iob import tags_to_spans
+from labeling.labels import ID2TAG
+from labeling.records import DataError, Record, atomic_write_text
+from training.backbone import SCRATCH, Backbone, BackboneError, load_backbone
+from training.config import ConfigError, TrainConfig, add_override_arguments, load_config
+from training.data import Document, load_documents, split_by_document
+from training.windows import collate, encode_documents, word_probabilities
+
+STATE_FILE = "trainer_state.json"
+CHECKPOINT_DIR = "checkpoint"
+INITIAL_DIR = "checkpoint/initial"   # the freshly built backbone, so a resumed run rebuilds the same one
+
+
+@dataclass
+class TrainerState:
+    epoch: int = 0                 # last finished epoch
+    best_f1: float = -1.0
+    best_epoch: int = 0
+    bad_epochs: int = 0
+    history: list[dict] = field(default_factory=list)
+
+
+def predict_documents(model, tokenizer, docs: list[Document], max_length: int, stride: int) -> list[Record]:
+    """Predicted records for documents, decoded through labeling's tags→spans with trimming."""
+    probs = word_probabilities(model, tokenizer, [d.words for d in docs], max_length, stride)
+    out = []
+    for doc, p in zip(docs, probs):
+        tags = [ID2TAG[int(i)] for i in np.argmax(p, axis=-1)] if len(p) else []
+        spans = tags_to_spans(doc.record.text, doc.tokens, tags)
+        out.append(Record(doc.record.id, doc.record.text, spans, doc.record.source))
+    return out
+
+
+def evaluate_documents(model, tokenizer, docs: list[Document], cfg: TrainConfig) -> dict:
+    return score([d.record for d in docs], predict_documents(model, tokenizer, docs, cfg.max_length, cfg.stride))
+
+
+def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: str, note: str, metrics: dict) -> None:
+    """Write the model directory next to the target, then swap it in, so a crash leaves the old one."""
+    tmp = out.parent / f".{out.name}.saving"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    model.config.backbone = backbone_name
+    model.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
+    (tmp / "training_config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), allow_unicode=True, sort_keys=False),
+                                              encoding="utf-8")
+    (tmp / "backbone.json").write_text(json.dumps({"backbone": backbone_name, "requested": cfg.backbone,
+                                                   "note": note}, ensure_ascii=False, indent=2), encoding="utf-8")
+    (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    out.mkdir(parents=True, exist_ok=True)
+    for item in tmp.iterdir():
+        item.replace(out / item.name)
+    tmp.rmdir()
+
+
+def _load_initial(path: Path) -> Backbone:
+    meta = json.loads((path / "backbone.json").read_text(encoding="utf-8"))
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+    model = AutoModelForTokenClassification.from_pretrained(path, use_safetensors=True, trust_remote_code=False)
+    return Backbone(meta["backbone"], tokenizer, model, meta.get("note", ""))
+
+
+def _save_initial(backbone: Backbone, path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    backbone.model.save_pretrained(path, safe_serialization=True)
+    backbone.tokenizer.save_pretrained(path)
+    (path / "backbone.json").write_text(json.dumps({"backbone": backbone.name, "note": backbone.note},
+                                                   ensure_ascii=False), encoding="utf-8")
+
+
+def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True) -> dict:
+    """Train by ``cfg``; return the final metrics (best dev scores, backbone, history)."""
+    out = Path(cfg.output_dir)
+    accelerator = Accelerator(mixed_precision=cfg.mixed_precision)
+    set_seed(cfg.seed)
+
+    docs = load_documents(cfg.train_files)
+    if cfg.dev_files:
+        train_docs, dev_docs = docs, load_documents(cfg.dev_files)
+    else:
+        train_docs, dev_docs = split_by_document(docs, cfg.dev_fraction, cfg.seed)
+    if not train_docs:
+        raise ConfigError("no training documents")
+
+    state = TrainerState()
+    state_path = out / CHECKPOINT_DIR / STATE_FILE
+    resuming = resume and state_path.exists()
+    if resuming:
+        state = TrainerState(**json.loads(state_path.read_text(encoding="utf-8")))
+        backbone = _load_initial(out / INITIAL_DIR)
+    else:
+        if resume:
+            print(f"--resume: no checkpoint in {out / CHECKPOINT_DIR}; starting from scratch", file=sys.stderr)
+        backbone = load_backbone(cfg.backbone, [d.record.text for d in train_docs], cfg.scratch,
+                                 cfg.max_length, cfg.seed, cfg.fallback_to_scratch)
+        if accelerator.is_main_process:
+            _save_initial(backbone, out / INITIAL_DIR)
+    lr = cfg.learning_rate or (5e-4 if backbone.name == SCRATCH else 5e-5)
+    tokenizer, model = backbone.tokenizer, backbone.model
+
+    windows = encode_documents(tokenizer, [d.words for d in train_docs], [d.tags for d in train_docs],
+                               cfg.max_length, cfg.stride, cfg.label_all_subtokens)
+    generator = torch.Generator().manual_seed(cfg.seed)
+    loader = DataLoader(windows, batch_size=cfg.batch_size, shuffle=True, generator=generator,
+                        collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm")
+    groups = [
+        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+         "weight_decay": cfg.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=lr)
+    total_steps = cfg.epochs * math.ceil(len(windows) / cfg.batch_size)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total_steps), total_steps)
+    model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
+    if resuming:
+        accelerator.load_state(str(out / CHECKPOINT_DIR / "state"))
+        print(f"resumed from epoch {state.epoch} (best dev word F1 {state.best_f1:.4f})", file=sys.stderr)
+
+    show = show_progress and accelerator.is_local_main_process
+    epochs = tqdm(range(state.epoch + 1, cfg.epochs + 1), desc="epochs", disable=not show,
+                  initial=state.epoch, total=cfg.epochs)
+    for epoch in epochs:
+        if state.bad_epochs >= cfg.patience:
+            break
+        model.train()
+        losses = []
+        batches = tqdm(loader, desc=f"epoch {epoch}", leave=False, disable=not show)
+        for batch in batches:
+            with accelerator.autocast():
+                loss = model(**batch).loss
+            accelerator.backward(loss)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+            batches.set_postfix(loss=f"{loss.item():.4f}")
+        row = {"epoch": epoch, "loss": float(np.mean(losses)) if losses else 0.0}
+        plain = accelerator.unwrap_model(model)
+        if dev_docs:
+            metrics = evaluate_documents(plain, tokenizer, dev_docs, cfg)
+            row.update(dev_word_f1=metrics["word"]["f1"], dev_span_f1=metrics["span"]["f1"])
+            improved = metrics["word"]["f1"] > state.best_f1
+        else:
+            metrics, improved = None, True   # no dev set: keep the last epoch
+        state.history.append(row)
+        if improved:
+            state.best_f1 = metrics["word"]["f1"] if metrics else state.best_f1
+            state.best_epoch, state.bad_epochs = epoch, 0
+            if accelerator.is_main_process:
+                result = {"backbone": backbone.name, "best_epoch": epoch, "dev": metrics,
+                          "dev_ids": [d.record.id for d in dev_docs], "train_ids": [d.record.id for d in train_docs],
+                          "history": state.history}
+                _save_model(plain, tokenizer, out, cfg, backbone.name, backbone.note, result)
+        else:
+            state.bad_epochs += 1
+        epochs.set_postfix(loss=f"{row['loss']:.4f}", dev_f1=f"{row.get('dev_word_f1', float('nan')):.3f}")
+        state.epoch = epoch
+        accelerator.save_state(str(out / CHECKPOINT_DIR / "state"))
+        if accelerator.is_main_process:
+            atomic_write_text(state_path, json.dumps(state.__dict__, indent=2))
+    accelerator.wait_for_everyone()
+    final = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    final["history"] = state.history
+    if accelerator.is_main_process:
+        atomic_write_text(out / "metrics.json", json.dumps(final, indent=2))
+    return final
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default=None, help="YAML config (default: training/configs/default.yaml)")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in output_dir")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_override_arguments(parser)
+    args = parser.parse_args(argv)
+    overrides = {k: v for k, v in vars(args).items() if k not in ("config", "resume", "no_progress")}
+    try:
+        cfg = load_config(args.config, overrides)
+        result = train(cfg, resume=args.resume, show_progress=not args.no_progress)
+    except (ConfigError, DataError, BackboneError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    dev = result.get("dev")
+    summary = f"dev word F1 {dev['word']['f1']:.4f}, span F1 {dev['span']['f1']:.4f}" if dev else "no dev set"
+    print(f"saved {cfg.output_dir} (backbone: {result['backbone']}, best epoch {result['best_epoch']}, {summary})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
