@@ -58,11 +58,11 @@ def tag_runs(tags: Sequence[str]) -> list[TagRun]:
     return runs
 
 
-def tags_to_spans(text: str, tokens: Sequence[Token], tags: Sequence[str], trim: bool = True) -> list[Span]:
-    """Character spans from word tags: first word's start to last word's end, then trimmed."""
+def decode(text: str, tokens: Sequence[Token], tags: Sequence[str], trim: bool = True) -> list[tuple[TagRun, Span]]:
+    """Each entity run with its character span: first word's start to last word's end, then trimmed."""
     if len(tokens) != len(tags):
         raise ValueError(f"{len(tokens)} tokens but {len(tags)} tags")
-    spans = []
+    out = []
     for run in tag_runs(tags):
         start, end = tokens[run.first].start, tokens[run.last].end
         if trim:
@@ -70,5 +70,10 @@ def tags_to_spans(text: str, tokens: Sequence[Token], tags: Sequence[str], trim:
             if bounds is None:
                 continue
             start, end = bounds
-        spans.append(make_span(text, start, end, run.label))
-    return spans
+        out.append((run, make_span(text, start, end, run.label)))
+    return out
+
+
+def tags_to_spans(text: str, tokens: Sequence[Token], tags: Sequence[str], trim: bool = True) -> list[Span]:
+    """Character spans from word tags (see :func:`decode`)."""
+    return [span for _, span in decode(text, tokens, tags, trim)]

@@ -38,13 +38,13 @@ class TrainConfig:
     output_dir: str = "runs/default"
     seed: int = 13
     epochs: int = 40
-    patience: int = 8
-    batch_size: int = 8
+    patience: int = 10
+    batch_size: int = 4
     learning_rate: float | None = None  # None: 5e-5 for a pretrained backbone, 5e-4 for scratch
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
-    max_length: int = 256
-    stride: int = 64
+    max_length: int = 128
+    stride: int = 32
     label_all_subtokens: bool = False
     mixed_precision: str = "no"
     scratch: ScratchConfig = field(default_factory=ScratchConfig)

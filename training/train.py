@@ -25,6 +25,7 @@ from accelerate.utils import set_seed
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
+from transformers.utils import logging as hf_logging
 
 from inference.metrics import score
 from labeling.iob import tags_to_spans
@@ -99,13 +100,18 @@ def _save_initial(backbone: Backbone, path: Path) -> None:
                                                    ensure_ascii=False), encoding="utf-8")
 
 
-def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True) -> dict:
-    """Train by ``cfg``; return the final metrics (best dev scores, backbone, history)."""
+def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
+          docs: list[Document] | None = None) -> dict:
+    """Train by ``cfg``; return the final metrics (best dev scores, backbone, history).
+
+    ``docs`` replaces the documents of ``cfg.train_files`` (cross-validation passes its folds).
+    """
     out = Path(cfg.output_dir)
     accelerator = Accelerator(mixed_precision=cfg.mixed_precision)
     set_seed(cfg.seed)
+    hf_logging.disable_progress_bar()
 
-    docs = load_documents(cfg.train_files)
+    docs = load_documents(cfg.train_files) if docs is None else docs
     if cfg.dev_files:
         train_docs, dev_docs = docs, load_documents(cfg.dev_files)
     else:

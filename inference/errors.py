@@ -1,0 +1,62 @@
+"""Error analysis: each prediction and gold span classified as correct, missed, spurious,
+wrong boundary or wrong label, with the sentence it sits in."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from labeling.records import Record, Span
+from labeling.tokenize import split_sentences
+
+KINDS = ("missed", "spurious", "wrong boundary", "wrong label")
+
+
+@dataclass(frozen=True)
+class SpanError:
+    kind: str
+    doc_id: str
+    gold: Span | None
+    pred: Span | None
+    sentence: str
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _sentence(text: str, pos: int) -> str:
+    for s, e in split_sentences(text):
+        if s <= pos < e:
+            return text[s:e]
+    return text[max(0, pos - 80):pos + 80]
+
+
+def find_errors(gold: Sequence[Record], pred: Sequence[Record]) -> list[SpanError]:
+    by_id = {r.id: r for r in pred}
+    errors: list[SpanError] = []
+    for g in gold:
+        p = by_id.get(g.id)
+        pred_spans = list(p.spans) if p else []
+        exact = set(g.spans) & set(pred_spans)
+        for ps in pred_spans:
+            if ps in exact:
+                continue
+            hits = [gs for gs in g.spans if _overlaps(gs, ps) and gs not in exact]
+            if not hits:
+                errors.append(SpanError("spurious", g.id, None, ps, _sentence(g.text, ps.start)))
+            else:
+                gs = hits[0]
+                kind = "wrong boundary" if gs.label == ps.label else "wrong label"
+                errors.append(SpanError(kind, g.id, gs, ps, _sentence(g.text, ps.start)))
+        for gs in g.spans:
+            if gs not in exact and not any(_overlaps(gs, ps) for ps in pred_spans):
+                errors.append(SpanError("missed", g.id, gs, None, _sentence(g.text, gs.start)))
+    return errors
+
+
+def error_patterns(errors: Sequence[SpanError]) -> list[tuple[tuple[str, str], int]]:
+    """Most frequent (kind, label) pairs, e.g. ``(("missed", "PROJECT"), 12)``."""
+    counts = Counter((e.kind, (e.gold or e.pred).label if e.kind != "wrong label"
+                      else f"{e.gold.label}→{e.pred.label}") for e in errors)
+    return counts.most_common()

@@ -1,0 +1,131 @@
+"""Score a model (and/or the rules baseline) on a gold JSONL file.
+
+    python -m inference.evaluate --model runs/default --data seeds/annotations.jsonl --out runs/eval --baseline rules
+
+Writes to ``--out``: ``metrics.json`` (word level: seqeval strict IOB2; span level: exact
+character spans), ``report.md`` (seqeval report, per-label table, errors grouped by kind
+with their sentences) and ``predictions.jsonl`` (valid record format). With
+``--baseline rules`` the rules pre-annotator is scored the same way and shown beside
+the model (``baseline_metrics.json``, ``baseline_predictions.jsonl``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from seqeval.metrics import classification_report
+from seqeval.scheme import IOB2
+
+from inference.errors import KINDS, error_patterns, find_errors
+from inference.metrics import _pair, score, word_tags
+from inference.model import ModelNotFoundError, load_model
+from inference.model_card import metrics_table, model_index, update_model_card
+from labeling.preannotate import preannotate
+from labeling.records import DataError, Record, Span, atomic_write_text, dump_records, load_records
+
+RULES = "rules"
+MAX_EXAMPLES_PER_KIND = 60
+
+
+def predict_records(model, records: Sequence[Record], batch_size: int = 16) -> list[Record]:
+    outputs = model.predict_batch([r.text for r in records], batch_size=batch_size)
+    return [Record(r.id, r.text, [Span(s["start"], s["end"], s["label"], s["text"]) for s in spans], r.source)
+            for r, spans in zip(records, outputs)]
+
+
+def rules_records(records: Sequence[Record]) -> list[Record]:
+    return [Record(r.id, r.text, preannotate(r.text), r.source) for r in records]
+
+
+def _fmt_span(s: Span | None) -> str:
+    return "—" if s is None else f"{s.label} «{s.text}»"
+
+
+def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[Record], metrics: dict,
+                  baseline: dict | None) -> str:
+    gold_tags, pred_tags = word_tags(_pair(gold, pred))
+    seqeval_text = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, digits=3,
+                                         zero_division=0)
+    rows = {name: metrics}
+    if baseline is not None:
+        rows[RULES] = baseline
+    errors = find_errors(gold, pred)
+    out = [f"# Evaluation of `{name}` on `{data}`", "",
+           f"Documents: {metrics['n_docs']}. Backbone: `{metrics['backbone']}`.", "",
+           "## Scores", "", metrics_table(rows, "word"), "", metrics_table(rows, "span"), "",
+           "## seqeval classification report (word level, strict IOB2)", "", "```", seqeval_text.rstrip(), "```", "",
+           "## Most frequent error patterns", "", "| error | label | count |", "|---|---|---:|"]
+    out += [f"| {kind} | {label} | {n} |" for (kind, label), n in error_patterns(errors)[:10]]
+    for kind in KINDS:
+        group = [e for e in errors if e.kind == kind]
+        out += ["", f"## {kind.capitalize()} ({len(group)})", ""]
+        if group:
+            out += ["| doc | gold | predicted | sentence |", "|---|---|---|---|"]
+        for e in group[:MAX_EXAMPLES_PER_KIND]:
+            sentence = " ".join(e.sentence.split()).replace("|", "\\|")
+            out.append(f"| {e.doc_id} | {_fmt_span(e.gold)} | {_fmt_span(e.pred)} | {sentence} |")
+        if len(group) > MAX_EXAMPLES_PER_KIND:
+            out.append(f"\n… and {len(group) - MAX_EXAMPLES_PER_KIND} more.")
+    return "\n".join(out) + "\n"
+
+
+def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = None,
+             model_card: str | None = None) -> dict:
+    gold = load_records(data)
+    out_dir = Path(out)
+    base_metrics = None
+    if baseline == RULES:
+        base_pred = rules_records(gold)
+        base_metrics = {**score(gold, base_pred), "backbone": RULES}
+    if model_dir is not None:
+        model = load_model(model_dir)
+        pred = predict_records(model, gold)
+        metrics = {**score(gold, pred), "backbone": model.backbone}
+        name = str(model_dir)
+        if base_metrics is not None:
+            atomic_write_text(out_dir / "baseline_metrics.json", json.dumps(base_metrics, indent=2))
+            atomic_write_text(out_dir / "baseline_predictions.jsonl", dump_records(base_pred))
+    elif base_metrics is not None:
+        pred, metrics, name, base_metrics = base_pred, base_metrics, RULES, None
+    else:
+        raise ValueError("give --model DIR, --baseline rules, or both")
+    atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2))
+    atomic_write_text(out_dir / "predictions.jsonl", dump_records(pred))
+    atomic_write_text(out_dir / "report.md", render_report(name, data, gold, pred, metrics, base_metrics))
+    if model_card:
+        rows = {f"model ({metrics['backbone']})": metrics}
+        if base_metrics is not None:
+            rows[RULES] = base_metrics
+        command = " ".join(["python -m inference.evaluate"] + sys.argv[1:]) if sys.argv[0].endswith("evaluate.py") \
+            else f"python -m inference.evaluate --model {model_dir} --data {data} --out {out}"
+        section = "\n".join([
+            f"Evaluation on `{data}` ({metrics['n_docs']} documents), written by:", "",
+            f"```bash\n{command}\n```", "", metrics_table(rows, "word"), "", metrics_table(rows, "span")])
+        update_model_card(model_card, "evaluation", section, model_index(metrics, data))
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m inference.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=None, help="model directory")
+    parser.add_argument("--data", required=True, help="gold JSONL file")
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--baseline", choices=[RULES], default=None, help="also score the rules pre-annotator")
+    parser.add_argument("--model-card", default=None, help="update this model card's evaluation section")
+    args = parser.parse_args(argv)
+    try:
+        metrics = evaluate(args.model, args.data, args.out, args.baseline, args.model_card)
+    except (DataError, ModelNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{metrics['backbone']}: word F1 {metrics['word']['f1']:.4f}, span F1 {metrics['span']['f1']:.4f} "
+          f"on {metrics['n_docs']} documents; wrote {args.out}/metrics.json, report.md, predictions.jsonl")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""End to end on a tiny BERT: train on the gold seeds in seconds, predict, evaluate, load in a pipeline."""
+import json
+import shutil
+
+import pytest
+
+from inference import ModelNotFoundError, load_model, predict
+from inference.evaluate import main as evaluate_main
+from labeling.labels import TAGS
+from labeling.records import check_records, span_problems, make_span
+from training.backbone import BackboneError, load_backbone
+from training.config import ScratchConfig, load_config
+from training.train import train
+
+TINY = {"backbone": "scratch", "epochs": 2, "patience": 5, "batch_size": 8, "max_length": 64, "stride": 16,
+        "scratch__vocab_size": 1500, "scratch__hidden_size": 32, "scratch__num_hidden_layers": 2,
+        "scratch__num_attention_heads": 2, "scratch__intermediate_size": 64}
+TEXT = "تقترب شركة إنفيديا من ضخ استثمار ضخم بقيمة ٣٠ مليار دولار في شركة OpenAI، وأمازون أيضًا."
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, gold_path):
+    out = tmp_path_factory.mktemp("model")
+    cfg = load_config(None, {**TINY, "train_files": [str(gold_path)], "output_dir": str(out)})
+    train(cfg, show_progress=False)
+    return out
+
+
+def test_saved_directory_holds_safetensors_labels_config_and_metrics(model_dir):
+    names = {p.name for p in model_dir.iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", "training_config.yaml", "metrics.json",
+            "backbone.json"} <= names
+    assert not any(n.endswith((".bin", ".pt", ".pkl")) for n in names)
+    config = json.loads((model_dir / "config.json").read_text())
+    assert [config["id2label"][str(i)] for i in range(len(TAGS))] == list(TAGS)
+    assert json.loads((model_dir / "backbone.json").read_text())["backbone"] == "scratch"
+    assert json.loads((model_dir / "metrics.json").read_text())["dev"]["word"].keys() >= {"precision", "recall", "f1"}
+
+
+def test_predict_gives_sorted_valid_spans_with_offsets_into_the_text(model_dir):
+    spans = predict(TEXT, model=model_dir)
+    assert [s["start"] for s in spans] == sorted(s["start"] for s in spans)
+    for s in spans:
+        assert set(s) == {"label", "text", "start", "end", "score"} and 0.0 <= s["score"] <= 1.0
+        assert TEXT[s["start"]:s["end"]] == s["text"]
+    assert span_problems(TEXT, [make_span(TEXT, s["start"], s["end"], s["label"]) for s in spans]) == []
+
+
+def test_a_long_document_goes_through_windows_and_keeps_valid_offsets(model_dir):
+    model = load_model(model_dir)
+    text = (TEXT + "\n") * 40
+    spans = model.predict(text)
+    assert all(text[s["start"]:s["end"]] == s["text"] for s in spans)
+    assert all(a["end"] <= b["start"] for a, b in zip(spans, spans[1:]))
+
+
+def test_predict_batch_matches_predict(model_dir):
+    model = load_model(model_dir)
+    texts = [TEXT, "", "أعلنت الشركة أرباحها"]
+    assert model.predict_batch(texts, batch_size=2) == [model.predict(t) for t in texts]
+
+
+def test_non_string_input_raises_type_error(model_dir):
+    with pytest.raises(TypeError):
+        predict(42, model=model_dir)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_or_blank_text_gives_no_spans(model_dir, text):
+    assert predict(text, model=model_dir) == []
+
+
+def test_missing_model_directory_says_how_to_train_one(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="python -m training.train"):
+        load_model(tmp_path / "nothing-here")
+
+
+def test_incomplete_model_directory_is_refused(model_dir, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(model_dir, broken)
+    (broken / "model.safetensors").unlink()
+    with pytest.raises(ModelNotFoundError, match="missing model.safetensors"):
+        load_model(broken)
+
+
+def test_saved_directory_loads_in_a_transformers_pipeline(model_dir):
+    from transformers import pipeline
+
+    tagger = pipeline("token-classification", model=str(model_dir), aggregation_strategy="simple")
+    assert isinstance(tagger("استثمرت إنفيديا في OpenAI"), list)
+
+
+def test_evaluate_writes_metrics_report_and_valid_predictions(model_dir, gold_path, tmp_path):
+    out = tmp_path / "eval"
+    assert evaluate_main(["--model", str(model_dir), "--data", str(gold_path), "--out", str(out),
+                          "--baseline", "rules"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics) == {"word", "span", "n_docs", "backbone"} and metrics["n_docs"] == 5
+    for level in ("word", "span"):
+        assert set(metrics[level]) == {"precision", "recall", "f1", "per_label"}
+        assert set(metrics[level]["per_label"]) == {"INVESTOR", "AMOUNT", "VALUATION", "PROJECT"}
+        assert all(set(v) == {"precision", "recall", "f1", "support"} for v in metrics[level]["per_label"].values())
+    assert metrics["backbone"] == "scratch"
+    report = (out / "report.md").read_text()
+    assert "| rules |" in report and "## Missed" in report
+    records, problems = check_records(out / "predictions.jsonl")
+    assert problems == [] and len(records) == 5
+
+
+def test_resume_continues_from_the_last_finished_epoch(gold_path, tmp_path):
+    base = {**TINY, "train_files": [str(gold_path)], "output_dir": str(tmp_path / "run"), "patience": 10}
+    train(load_config(None, {**base, "epochs": 1}), show_progress=False)
+    result = train(load_config(None, {**base, "epochs": 2}), resume=True, show_progress=False)
+    assert [row["epoch"] for row in result["history"]] == [1, 2]
+
+
+def test_unreachable_backbone_falls_back_to_scratch_unless_told_not_to(monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=32)
+    backbone = load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], tiny, 64, 1, True)
+    assert backbone.name == "scratch"
+    assert "falling back to the offline 'scratch' backbone" in capsys.readouterr().err
+    with pytest.raises(BackboneError, match="no-such-org/no-such-model"):
+        load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], tiny, 64, 1, False)

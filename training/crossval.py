@@ -1,0 +1,136 @@
+"""Cross-validation by document: with five seed articles, the honest figure.
+
+    python -m training.crossval --folds 5 --out runs/crossval --model-card model_card.md
+
+Each fold trains the configured recipe on the other documents (its own dev split
+included) and scores the held-out ones, next to the rules baseline on the same
+documents. Prints mean and spread (population std over folds where the label occurs)
+of word and span F1 per label, and the pooled figure over all held-out predictions.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import statistics
+import sys
+from pathlib import Path
+
+from inference.metrics import score
+from labeling.labels import LABELS
+from labeling.preannotate import preannotate
+from labeling.records import DataError, Record, atomic_write_text
+from training.backbone import BackboneError
+from training.config import ConfigError, add_override_arguments, load_config
+from training.data import load_documents
+from training.train import predict_documents, train
+
+SYSTEMS = ("model", "rules")
+
+
+def folds_of(n_docs: int, k: int, seed: int) -> list[list[int]]:
+    """Document indices of each fold (leave-one-out when k equals the number of documents)."""
+    if not 2 <= k <= n_docs:
+        raise ConfigError(f"--folds must be between 2 and the number of documents ({n_docs}), got {k}")
+    order = list(range(n_docs))
+    random.Random(seed).shuffle(order)
+    return [sorted(order[i::k]) for i in range(k)]
+
+
+def summarize(fold_metrics: list[dict], pooled: dict) -> dict:
+    out = {}
+    for level in ("word", "span"):
+        rows = {}
+        for key in ("overall",) + LABELS:
+            values = []
+            for m in fold_metrics:
+                block = m[level] if key == "overall" else m[level]["per_label"][key]
+                support = sum(v["support"] for v in m[level]["per_label"].values()) if key == "overall" \
+                    else block["support"]
+                if support > 0:
+                    values.append(block["f1"])
+            pooled_block = pooled[level] if key == "overall" else pooled[level]["per_label"][key]
+            rows[key] = {"mean": statistics.fmean(values) if values else None,
+                         "std": statistics.pstdev(values) if len(values) > 1 else 0.0 if values else None,
+                         "folds": len(values), "pooled": pooled_block["f1"]}
+        out[level] = rows
+    return out
+
+
+def format_table(summary: dict[str, dict]) -> str:
+    lines = ["| system | level | " + " | ".join(("overall",) + LABELS) + " |",
+             "|---|---|" + "---:|" * (1 + len(LABELS))]
+    for system, s in summary.items():
+        for level in ("word", "span"):
+            cells = []
+            for key in ("overall",) + LABELS:
+                r = s[level][key]
+                cells.append("n/a" if r["mean"] is None else f"{r['mean']:.3f} ± {r['std']:.3f} (pooled {r['pooled']:.3f})")
+            lines.append(f"| {system} | {level} F1 | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def crossval(cfg, k: int, out: Path, show_progress: bool) -> dict:
+    docs = load_documents(cfg.train_files)
+    folds = folds_of(len(docs), k, cfg.seed)
+    per_fold = {s: [] for s in SYSTEMS}
+    held_out = {s: [] for s in SYSTEMS}
+    gold_all: list[Record] = []
+    backbones = set()
+    for i, test_idx in enumerate(folds):
+        test = [docs[j] for j in test_idx]
+        train_docs = [d for j, d in enumerate(docs) if j not in test_idx]
+        fold_cfg = dataclasses.replace(cfg, output_dir=str(out / f"fold{i}"), dev_files=[])
+        print(f"fold {i + 1}/{k}: held out {', '.join(d.record.id for d in test)}", file=sys.stderr)
+        result = train(fold_cfg, show_progress=show_progress, docs=train_docs)
+        backbones.add(result["backbone"])
+        from inference.model import load_model
+        model = load_model(fold_cfg.output_dir)
+        pred = predict_documents(model.model, model.tokenizer, test, model.max_length, model.stride)
+        rules = [Record(d.record.id, d.record.text, preannotate(d.record.text)) for d in test]
+        gold = [d.record for d in test]
+        gold_all += gold
+        for system, p in (("model", pred), ("rules", rules)):
+            per_fold[system].append(score(gold, p))
+            held_out[system] += p
+    summary = {s: summarize(per_fold[s], score(gold_all, held_out[s])) for s in SYSTEMS}
+    return {"folds": [[docs[j].record.id for j in f] for f in folds], "backbone": ", ".join(sorted(backbones)),
+            "summary": summary, "per_fold": per_fold}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.crossval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default=None)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", default="runs/crossval", help="fold models and crossval.json go here")
+    parser.add_argument("--model-card", default=None, help="update this model card's cross-validation section")
+    parser.add_argument("--no-progress", action="store_true")
+    add_override_arguments(parser)
+    args = parser.parse_args(argv)
+    overrides = {k: v for k, v in vars(args).items()
+                 if k not in ("config", "folds", "out", "model_card", "no_progress")}
+    try:
+        cfg = load_config(args.config, overrides)
+        result = crossval(cfg, args.folds, Path(args.out), not args.no_progress)
+    except (ConfigError, DataError, BackboneError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    atomic_write_text(Path(args.out) / "crossval.json", json.dumps(result, indent=2))
+    table = format_table({f"model ({result['backbone']})": result["summary"]["model"],
+                          "rules": result["summary"]["rules"]})
+    print(f"{args.folds}-fold cross-validation by document over {', '.join(cfg.train_files)}; "
+          f"F1 mean ± std over folds where the label occurs (pooled over all held-out documents):")
+    print(table)
+    if args.model_card:
+        from inference.model_card import update_model_card
+        command = "python -m training.crossval " + " ".join(argv if argv is not None else sys.argv[1:])
+        update_model_card(args.model_card, "crossval", "\n".join([
+            f"{args.folds}-fold cross-validation by document over `{', '.join(cfg.train_files)}` "
+            f"(backbone: `{result['backbone']}`), written by:", "", f"```bash\n{command}\n```", "", table]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
