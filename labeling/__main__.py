@@ -10,6 +10,7 @@ from labeling.conll import from_conll, to_conll
 from labeling.labels import LABELS
 from labeling.labelstudio import LABEL_CONFIG, from_labelstudio, to_labelstudio
 from labeling.preannotate import preannotate
+from labeling.splits import split_by_source
 from labeling.records import DataError, Record, atomic_write_text, check_records, load_records, write_records
 from labeling.tokenize import tokenize
 
@@ -101,6 +102,20 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_split(args: argparse.Namespace) -> int:
+    records = [r for path in args.files for r in load_records(path)]
+    try:
+        parts = split_by_source(records, args.dev, args.test, args.seed)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    for name, part in parts.items():
+        path = Path(args.out) / f"{name}.jsonl"
+        write_records(path, part)
+        pages = len({r.source for r in part})
+        print(f"{path}: {len(part)} record(s) from {pages} page(s), {sum(len(r.spans) for r in part)} span(s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m labeling", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--as-predictions", action="store_true",
                            help="export spans as predictions (pre-annotations) rather than annotations")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("split", help="train/dev/test split by source page (stable hash of the address)")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--out", required=True, help="folder for train.jsonl, dev.jsonl, test.jsonl")
+    p.add_argument("--dev", type=float, default=0.15)
+    p.add_argument("--test", type=float, default=0.25)
+    p.add_argument("--seed", type=int, default=13)
+    p.set_defaults(func=cmd_split)
 
     p = sub.add_parser("preannotate", help="propose spans for plain-text files (rules baseline)")
     p.add_argument("files", nargs="+", metavar="TXT")

@@ -51,3 +51,20 @@ def test_preannotate_writes_valid_records_and_refuses_to_overwrite(tmp_path):
     (rec,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [s["label"] for s in rec["spans"]] == ["INVESTOR", "AMOUNT", "PROJECT"]
     assert main(["preannotate", str(txt), "-o", str(out)]) == 1
+
+
+def test_split_keeps_every_page_in_one_split(tmp_path):
+    lines = []
+    for page in range(30):
+        for k in range(2):
+            lines.append(json.dumps({"id": f"p{page}-{k}", "source": f"https://news.example/{page}",
+                                     "text": "ربحت الشركة", "spans": []}, ensure_ascii=False))
+    data = tmp_path / "news.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["split", str(data), "--out", str(tmp_path / "splits")]) == 0
+    seen = {}
+    for name in ("train", "dev", "test"):
+        for line in (tmp_path / "splits" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            source = json.loads(line)["source"]
+            assert seen.setdefault(source, name) == name
+    assert len(seen) == 30 and set(seen.values()) == {"train", "dev", "test"}

@@ -38,7 +38,7 @@ class TrainConfig:
     output_dir: str = "runs/default"
     seed: int = 13
     epochs: int = 40
-    patience: int = 10
+    patience: int = 15
     batch_size: int = 4
     learning_rate: float | None = None  # None: 5e-5 for a pretrained backbone, 5e-4 for scratch
     weight_decay: float = 0.01
@@ -47,12 +47,15 @@ class TrainConfig:
     stride: int = 32
     label_all_subtokens: bool = False
     mixed_precision: str = "no"
+    augment_copies: int = 0             # augmented copies of each training document (labeling.augment)
     scratch: ScratchConfig = field(default_factory=ScratchConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     def validate(self) -> None:
+        if self.augment_copies < 0:
+            raise ConfigError("augment_copies must be 0 or more")
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
             raise ConfigError("epochs, batch_size and patience must be at least 1")
         if not 16 <= self.max_length <= 4096:

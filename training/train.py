@@ -33,7 +33,8 @@ from labeling.labels import ID2TAG
 from labeling.records import DataError, Record, atomic_write_text
 from training.backbone import SCRATCH, Backbone, BackboneError, load_backbone
 from training.config import ConfigError, TrainConfig, add_override_arguments, load_config
-from training.data import Document, load_documents, split_by_document
+from labeling.augment import AugmentConfig, augment_records
+from training.data import Document, load_documents, split_by_document, to_document
 from training.windows import collate, encode_documents, word_probabilities
 
 STATE_FILE = "trainer_state.json"
@@ -118,6 +119,9 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
         train_docs, dev_docs = split_by_document(docs, cfg.dev_fraction, cfg.seed)
     if not train_docs:
         raise ConfigError("no training documents")
+    if cfg.augment_copies:
+        extra = augment_records([d.record for d in train_docs], AugmentConfig(cfg.augment_copies, seed=cfg.seed))
+        train_docs = train_docs + [to_document(r) for r in extra]
 
     state = TrainerState()
     state_path = out / CHECKPOINT_DIR / STATE_FILE
@@ -178,19 +182,20 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
             metrics = evaluate_documents(plain, tokenizer, dev_docs, cfg)
             row.update(dev_word_f1=metrics["word"]["f1"], dev_span_f1=metrics["span"]["f1"])
             improved = metrics["word"]["f1"] > state.best_f1
+            # On a tie keep the later, longer-trained model (a small dev set often sits at 0 early on).
+            keep = metrics["word"]["f1"] >= state.best_f1
         else:
-            metrics, improved = None, True   # no dev set: keep the last epoch
+            metrics, improved, keep = None, True, True   # no dev set: keep the last epoch
         state.history.append(row)
-        if improved:
+        state.bad_epochs = 0 if improved else state.bad_epochs + 1
+        if keep:
             state.best_f1 = metrics["word"]["f1"] if metrics else state.best_f1
-            state.best_epoch, state.bad_epochs = epoch, 0
+            state.best_epoch = epoch
             if accelerator.is_main_process:
                 result = {"backbone": backbone.name, "best_epoch": epoch, "dev": metrics,
                           "dev_ids": [d.record.id for d in dev_docs], "train_ids": [d.record.id for d in train_docs],
                           "history": state.history}
                 _save_model(plain, tokenizer, out, cfg, backbone.name, backbone.note, result)
-        else:
-            state.bad_epochs += 1
         epochs.set_postfix(loss=f"{row['loss']:.4f}", dev_f1=f"{row.get('dev_word_f1', float('nan')):.3f}")
         state.epoch = epoch
         accelerator.save_state(str(out / CHECKPOINT_DIR / "state"))
