@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -10,6 +11,7 @@ from labeling.conll import from_conll, to_conll
 from labeling.labels import LABELS
 from labeling.labelstudio import LABEL_CONFIG, from_labelstudio, to_labelstudio
 from labeling.preannotate import preannotate
+from labeling.review import Change, ReviewError, apply_review
 from labeling.splits import split_by_source
 from labeling.records import DataError, Record, atomic_write_text, check_records, load_records, write_records
 from labeling.tokenize import tokenize
@@ -116,6 +118,21 @@ def cmd_split(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apply_review(args: argparse.Namespace) -> int:
+    _refuse_overwrite(args.output, args.force)
+    try:
+        raw = json.loads(_read(args.review))
+        changes = [Change.from_json(c) for c in raw]
+    except (json.JSONDecodeError, ReviewError, TypeError) as exc:
+        raise CliError(f"bad review file {args.review}: {exc}") from None
+    records, failures = apply_review(load_records(args.file), changes)
+    for message in failures:
+        print(f"not applied: {message}", file=sys.stderr)
+    write_records(args.output, records)
+    print(f"applied {len(changes) - len(failures)} of {len(changes)} change(s); wrote {args.output}")
+    return 1 if failures and args.strict else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m labeling", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -151,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", type=float, default=0.25)
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(func=cmd_split)
+
+    p = sub.add_parser("apply-review", help="apply a second annotator's changes (JSON) to a records file")
+    p.add_argument("file")
+    p.add_argument("review")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any change could not be applied")
+    p.set_defaults(func=cmd_apply_review)
 
     p = sub.add_parser("preannotate", help="propose spans for plain-text files (rules baseline)")
     p.add_argument("files", nargs="+", metavar="TXT")

@@ -185,7 +185,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
             # On a tie keep the later, longer-trained model (a small dev set often sits at 0 early on).
             keep = metrics["word"]["f1"] >= state.best_f1
         else:
-            metrics, improved, keep = None, True, True   # no dev set: keep the last epoch
+            metrics, improved, keep = None, True, epoch == cfg.epochs   # no dev set: keep the last epoch
         state.history.append(row)
         state.bad_epochs = 0 if improved else state.bad_epochs + 1
         if keep:

@@ -1,0 +1,94 @@
+"""Apply a second annotator's review to a records file.
+
+A review is a JSON list of changes, each located by a verbatim ``context`` that occurs
+once in the record text, so changes survive re-ordering and never depend on counted
+offsets::
+
+    {"id": "newsA-012", "action": "ADD" | "REMOVE" | "RELABEL" | "BOUNDARY",
+     "label": "INVESTOR", "span": "أمازون", "context": "... وأمازون ...",
+     "new_label": "PROJECT", "new_span": "...", "reason": "..."}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from labeling.records import Record, Span, make_span, span_problems
+
+ACTIONS = ("ADD", "REMOVE", "RELABEL", "BOUNDARY")
+
+
+class ReviewError(ValueError):
+    """A change that cannot be located or applied."""
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    action: str
+    label: str
+    span: str
+    context: str
+    new_label: str | None = None
+    new_span: str | None = None
+    reason: str = ""
+
+    @classmethod
+    def from_json(cls, raw: dict) -> "Change":
+        known = {k: raw[k] for k in ("id", "action", "label", "span", "context", "new_label", "new_span", "reason")
+                 if k in raw}
+        if "id" not in known and "doc" in raw:
+            known["id"] = raw["doc"]
+        try:
+            change = cls(**known)
+        except TypeError as exc:
+            raise ReviewError(f"malformed change {raw!r}: {exc}") from None
+        if change.action not in ACTIONS:
+            raise ReviewError(f"{change.id}: unknown action {change.action!r}")
+        return change
+
+
+def _locate(text: str, context: str, phrase: str, where: str) -> tuple[int, int]:
+    if text.count(context) != 1:
+        raise ReviewError(f"{where}: context occurs {text.count(context)} times, expected once: {context!r}")
+    offset = context.find(phrase)
+    if offset < 0:
+        raise ReviewError(f"{where}: {phrase!r} is not inside its context")
+    start = text.index(context) + offset
+    return start, start + len(phrase)
+
+
+def apply_change(record: Record, change: Change) -> Record:
+    where = f"{change.id} {change.action} {change.label} {change.span!r}"
+    start, end = _locate(record.text, change.context, change.span, where)
+    spans = list(record.spans)
+    if change.action == "ADD":
+        spans.append(make_span(record.text, start, end, change.label))
+    else:
+        current = [s for s in spans if s.start == start and s.end == end and s.label == change.label]
+        if not current:
+            raise ReviewError(f"{where}: no such span in the record")
+        spans.remove(current[0])
+        if change.action == "RELABEL":
+            spans.append(Span(start, end, change.new_label or "", record.text[start:end]))
+        elif change.action == "BOUNDARY":
+            ns, ne = _locate(record.text, change.context, change.new_span or "", where)
+            spans.append(make_span(record.text, ns, ne, change.new_label or change.label))
+    problems = span_problems(record.text, spans)
+    if problems:
+        raise ReviewError(f"{where}: {problems[0]}")
+    return Record(record.id, record.text, sorted(spans), record.source, dict(record.extra))
+
+
+def apply_review(records: list[Record], changes: list[Change]) -> tuple[list[Record], list[str]]:
+    """Records with every applicable change applied, and a message for each change that was not."""
+    by_id = {r.id: r for r in records}
+    failures = []
+    for change in changes:
+        if change.id not in by_id:
+            failures.append(f"{change.id}: no such record")
+            continue
+        try:
+            by_id[change.id] = apply_change(by_id[change.id], change)
+        except ReviewError as exc:
+            failures.append(str(exc))
+    return [by_id[r.id] for r in records], failures
