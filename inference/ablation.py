@@ -1,0 +1,58 @@
+"""Score several trained models and the rules baseline on one test file, in one table.
+
+    python -m inference.ablation --data data/splits/test.jsonl --out runs/ablation \\
+        --model "seeds only=runs/seeds_only" --model "seeds + news=runs/seeds_news" --model-card model_card.md
+
+Each model is evaluated exactly as ``inference.evaluate`` does (its files go to
+``OUT/<name>/``); the table gives word- and span-level F1, overall and per label.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from inference.evaluate import RULES, evaluate
+from inference.model import ModelNotFoundError
+from inference.model_card import metrics_table, update_model_card
+from labeling.records import DataError
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "model"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m inference.ablation", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="repeat for each model")
+    parser.add_argument("--model-card", default=None, help="write the table into this model card's ablation section")
+    args = parser.parse_args(argv)
+    rows: dict[str, dict] = {}
+    try:
+        rows[f"{RULES} baseline"] = evaluate(None, args.data, str(Path(args.out) / RULES), baseline=RULES)
+        for item in args.model:
+            name, sep, path = item.partition("=")
+            if not sep:
+                print(f"error: --model expects NAME=DIR, got {item!r}", file=sys.stderr)
+                return 1
+            metrics = evaluate(path, args.data, str(Path(args.out) / _slug(name)))
+            rows[f"{name} ({metrics['backbone']})"] = metrics
+    except (DataError, ModelNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    tables = metrics_table(rows, "word") + "\n\n" + metrics_table(rows, "span")
+    print(tables)
+    if args.model_card:
+        command = "python -m inference.ablation " + " ".join(f'"{a}"' if " " in a else a
+                                                             for a in (argv if argv is not None else sys.argv[1:]))
+        update_model_card(args.model_card, "ablation", "\n".join([
+            f"All on `{args.data}`, written by:", "", f"```bash\n{command}\n```", "", tables]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
