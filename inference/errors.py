@@ -55,8 +55,13 @@ def find_errors(gold: Sequence[Record], pred: Sequence[Record]) -> list[SpanErro
     return errors
 
 
+def pattern_of(error: SpanError) -> tuple[str, str]:
+    """(kind, label), with ``GOLD→PRED`` as the label of a wrong-label error."""
+    if error.kind == "wrong label":
+        return error.kind, f"{error.gold.label}→{error.pred.label}"
+    return error.kind, (error.gold or error.pred).label
+
+
 def error_patterns(errors: Sequence[SpanError]) -> list[tuple[tuple[str, str], int]]:
     """Most frequent (kind, label) pairs, e.g. ``(("missed", "PROJECT"), 12)``."""
-    counts = Counter((e.kind, (e.gold or e.pred).label if e.kind != "wrong label"
-                      else f"{e.gold.label}→{e.pred.label}") for e in errors)
-    return counts.most_common()
+    return Counter(pattern_of(e) for e in errors).most_common()
