@@ -6,7 +6,8 @@ Writes to ``--out``: ``metrics.json`` (word level: seqeval strict IOB2; span lev
 character spans), ``report.md`` (seqeval report, per-label table, errors grouped by kind
 with their sentences) and ``predictions.jsonl`` (valid record format). With
 ``--baseline rules`` the rules pre-annotator is scored the same way and shown beside
-the model (``baseline_metrics.json``, ``baseline_predictions.jsonl``).
+the model (``baseline_metrics.json``, ``baseline_predictions.jsonl``); with ``--html``,
+``report.html`` shows gold and predicted spans side by side with the errors marked.
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[R
 
 
 def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = None,
-             model_card: str | None = None) -> dict:
+             model_card: str | None = None, html: bool = False) -> dict:
     gold = load_records(data)
     out_dir = Path(out)
     base_metrics = None
@@ -99,6 +100,9 @@ def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = 
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2))
     atomic_write_text(out_dir / "predictions.jsonl", dump_records(pred))
     atomic_write_text(out_dir / "report.md", render_report(name, data, gold, pred, metrics, base_metrics))
+    if html:
+        from inference.render import render_page
+        atomic_write_text(out_dir / "report.html", render_page(pred, gold, title=f"{name} on {data}"))
     if model_card:
         rows = {f"model ({metrics['backbone']})": metrics}
         if base_metrics is not None:
@@ -120,9 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument("--baseline", choices=[RULES], default=None, help="also score the rules pre-annotator")
     parser.add_argument("--model-card", default=None, help="update this model card's evaluation section")
+    parser.add_argument("--html", action="store_true", help="also write report.html: gold and predicted side by side")
     args = parser.parse_args(argv)
     try:
-        metrics = evaluate(args.model, args.data, args.out, args.baseline, args.model_card)
+        metrics = evaluate(args.model, args.data, args.out, args.baseline, args.model_card, args.html)
     except (DataError, ModelNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

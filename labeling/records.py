@@ -57,6 +57,11 @@ class Record:
         return out
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """JSON escapes such as ``\\ud800`` decode to code points that cannot be written as UTF-8."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def make_span(text: str, start: int, end: int, label: str) -> Span:
     return Span(start, end, label, text[start:end])
 
@@ -108,6 +113,8 @@ def _parse_record(raw: object) -> Record:
         raise ValueError(f"record text must be a string, got {type(raw['text']).__name__}")
     if not isinstance(raw["spans"], list):
         raise ValueError("record spans must be a list")
+    if has_lone_surrogate(raw["text"]):
+        raise ValueError("record text holds lone surrogate code points (not valid Unicode)")
     source = raw.get("source", "")
     if not isinstance(source, str):
         raise ValueError("record source must be a string")
@@ -137,6 +144,9 @@ def check_records(path: str | os.PathLike) -> tuple[list[Record], list[Problem]]
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, lineno, None, f"bad JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        except RecursionError:
+            problems.append(Problem(name, lineno, None, "bad JSON: nested too deeply"))
             continue
         rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
         try:

@@ -15,3 +15,19 @@ def gold_path() -> Path:
 def gold_records():
     from labeling import load_records
     return load_records(GOLD)
+
+
+#: A tiny BERT (2 layers, hidden 32) that trains on the gold seeds in seconds.
+TINY = {"backbone": "scratch", "epochs": 2, "patience": 5, "batch_size": 8, "max_length": 64, "stride": 16,
+        "scratch__vocab_size": 1500, "scratch__hidden_size": 32, "scratch__num_hidden_layers": 2,
+        "scratch__num_attention_heads": 2, "scratch__intermediate_size": 64}
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory, gold_path):
+    from training.config import load_config
+    from training.train import train
+
+    out = tmp_path_factory.mktemp("model")
+    train(load_config(None, {**TINY, "train_files": [str(gold_path)], "output_dir": str(out)}), show_progress=False)
+    return out

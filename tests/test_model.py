@@ -12,18 +12,9 @@ from training.backbone import BackboneError, load_backbone
 from training.config import ScratchConfig, load_config
 from training.train import train
 
-TINY = {"backbone": "scratch", "epochs": 2, "patience": 5, "batch_size": 8, "max_length": 64, "stride": 16,
-        "scratch__vocab_size": 1500, "scratch__hidden_size": 32, "scratch__num_hidden_layers": 2,
-        "scratch__num_attention_heads": 2, "scratch__intermediate_size": 64}
+from conftest import TINY
+
 TEXT = "تقترب شركة إنفيديا من ضخ استثمار ضخم بقيمة ٣٠ مليار دولار في شركة OpenAI، وأمازون أيضًا."
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, gold_path):
-    out = tmp_path_factory.mktemp("model")
-    cfg = load_config(None, {**TINY, "train_files": [str(gold_path)], "output_dir": str(out)})
-    train(cfg, show_progress=False)
-    return out
 
 
 def test_saved_directory_holds_safetensors_labels_config_and_metrics(model_dir):

@@ -15,6 +15,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
 from labeling.labels import TAG2ID
+from labeling.records import has_lone_surrogate
 
 IGNORE = -100
 
@@ -25,6 +26,13 @@ class Window:
     input_ids: list[int]
     word_ids: list[int | None]    # the word each sub-token belongs to (None for [CLS]/[SEP])
     labels: list[int] | None = None
+
+
+def _encodable(word: str) -> str:
+    """Lone surrogates cannot reach the Rust tokenizer; U+FFFD keeps the word (and its offsets) in place."""
+    if has_lone_surrogate(word):
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in word)
+    return word
 
 
 def _inside_tag(tag: str) -> str:
@@ -48,7 +56,7 @@ def encode_documents(
     for doc, words in enumerate(documents):
         if not words:
             continue
-        enc = tokenizer(list(words), is_split_into_words=True, truncation=True, max_length=max_length,
+        enc = tokenizer([_encodable(w) for w in words], is_split_into_words=True, truncation=True, max_length=max_length,
                         stride=stride, return_overflowing_tokens=True)
         for w in range(len(enc["input_ids"])):
             word_ids = enc.word_ids(w)

@@ -1,0 +1,64 @@
+"""The HTML page: right-to-left, spans in their label colours, checked in a real headless Chromium."""
+import shutil
+import subprocess
+
+import pytest
+
+from inference.render import COLOURS, render_page
+from labeling.records import Record, make_span
+
+TEXT = "استثمرت إنفيديا ٣٠ مليار دولار في OpenAI."
+
+
+def record(*items, rid="d1"):
+    spans = []
+    for phrase, label in items:
+        start = TEXT.index(phrase)
+        spans.append(make_span(TEXT, start, start + len(phrase), label))
+    return Record(rid, TEXT, spans)
+
+
+PRED = record(("إنفيديا", "INVESTOR"), ("٣٠ مليار دولار", "AMOUNT"), ("OpenAI", "INVESTOR"))
+GOLD = record(("إنفيديا", "INVESTOR"), ("٣٠ مليار دولار", "AMOUNT"), ("OpenAI", "PROJECT"))
+
+
+def test_page_is_right_to_left_and_escapes_text():
+    page = render_page([Record("x<y>", "<script>alert(1)</script> إنفيديا", [])])
+    assert '<html dir="rtl" lang="ar">' in page
+    assert "<script>alert" not in page and "x&lt;y&gt;" in page
+
+
+def test_score_shows_on_hover_and_errors_are_marked_against_gold():
+    key = (TEXT.index("إنفيديا"), TEXT.index("إنفيديا") + 7, "INVESTOR")
+    page = render_page([PRED], [GOLD], scores={"d1": {key: 0.934}})
+    assert 'title="INVESTOR 0.93"' in page
+    assert '<mark class="INVESTOR error" title="INVESTOR (wrong label)">OpenAI</mark>' in page
+    assert page.count("<h2>gold</h2>") == 1
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _screenshot(tmp_path, name, records):
+    from PIL import Image
+
+    page = tmp_path / f"{name}.html"
+    page.write_text(render_page(records), encoding="utf-8")
+    shot = tmp_path / f"{name}.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,400",
+                    f"--screenshot={shot}", page.as_uri()], check=True, timeout=120, capture_output=True)
+    pixels = list(Image.open(shot).convert("RGB").get_flattened_data()
+                  if hasattr(Image.Image, "get_flattened_data") else Image.open(shot).convert("RGB").getdata())
+    return {label: sum(p == rgb for p in pixels) for label, rgb in COLOURS.items()}
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (.ci/run installs it)")
+def test_headless_chromium_screenshot_shows_each_span_in_its_label_colour(tmp_path):
+    plain = _screenshot(tmp_path, "plain", [record()])   # the legend alone
+    marked = _screenshot(tmp_path, "marked", [record(("إنفيديا", "INVESTOR"), ("٣٠ مليار دولار", "AMOUNT"),
+                                                     ("OpenAI", "PROJECT"))])
+    added = {label: marked[label] - plain[label] for label in COLOURS}
+    assert added["INVESTOR"] > 300 and added["AMOUNT"] > 300 and added["PROJECT"] > 300
+    assert added["VALUATION"] == 0
