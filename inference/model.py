@@ -50,16 +50,21 @@ def _window_settings(path: Path, tokenizer) -> tuple[int, int]:
     return min(int(tokenizer.model_max_length or 512), 512), 64
 
 
+RUNTIMES = ("torch", "onnx", "onnx_int8")
+
+
 @dataclass
 class DealExtractor:
     """A loaded model: call :meth:`predict` or :meth:`predict_batch` as often as needed."""
 
-    model: object
+    model: object                 # the PyTorch model (None for the ONNX runtimes)
     tokenizer: object
     path: Path
     backbone: str
     max_length: int
     stride: int
+    runtime: str = "torch"
+    forward: object = None        # training.windows.Forward used for every batch
 
     def predict(self, text: str) -> list[dict]:
         return self.predict_batch([text])[0]
@@ -74,7 +79,7 @@ class DealExtractor:
             if not isinstance(t, str):
                 raise TypeError(f"predict() expects str, got {type(t).__name__}")
         token_lists = [tokenize(t) if t.strip() else [] for t in texts]
-        probs = word_probabilities(self.model, self.tokenizer, [[tok.text for tok in toks] for toks in token_lists],
+        probs = word_probabilities(self.forward, self.tokenizer, [[tok.text for tok in toks] for toks in token_lists],
                                    self.max_length, self.stride, batch_size=batch_size)
         results = []
         for text, tokens, p in zip(texts, token_lists, probs):
@@ -92,27 +97,48 @@ class DealExtractor:
         return results
 
 
-def load_model(path: str | os.PathLike | None = None) -> DealExtractor:
-    """Load a model directory (default: :func:`default_model_dir`)."""
+def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", threads: int | None = None) -> DealExtractor:
+    """Load a model directory (default: :func:`default_model_dir`).
+
+    ``runtime`` is ``"torch"`` (safetensors weights), ``"onnx"`` or ``"onnx_int8"`` (files made by
+    ``python -m inference.export``); all give the same output format. ``threads`` sets the CPU
+    threads (default: all cores).
+    """
     import torch
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
+    from training.windows import torch_forward
+
+    if runtime not in RUNTIMES:
+        raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
     hf_logging.disable_progress_bar()
     path = Path(path) if path is not None else default_model_dir()
     check_model_dir(path)
+    if threads:
+        torch.set_num_threads(threads)
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
-    model = AutoModelForTokenClassification.from_pretrained(
-        path, use_safetensors=True, trust_remote_code=False, local_files_only=True)
-    labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    config = AutoConfig.from_pretrained(path, trust_remote_code=False, local_files_only=True)
+    labels = [config.id2label[i] for i in range(config.num_labels)]
     if labels != list(TAGS):
         raise ModelNotFoundError(f"model at {path} has labels {labels}, expected {list(TAGS)}; {TRAIN_HINT}")
-    model.eval()
-    if torch.cuda.is_available():
-        model.to("cuda")
+    model = None
+    if runtime == "torch":
+        model = AutoModelForTokenClassification.from_pretrained(
+            path, use_safetensors=True, trust_remote_code=False, local_files_only=True)
+        if torch.cuda.is_available():
+            model.to("cuda")
+        forward = torch_forward(model)
+    else:
+        from inference.onnx_runtime import FILES, ONNX_DIR, onnx_forward
+
+        onnx_path = path / ONNX_DIR / FILES[runtime]
+        if not onnx_path.is_file():
+            raise ModelNotFoundError(f"no {onnx_path}; export it with: python -m inference.export --model {path}")
+        forward = onnx_forward(onnx_path, threads)
     max_length, stride = _window_settings(path, tokenizer)
-    backbone = getattr(model.config, "backbone", None) or "unknown"
-    return DealExtractor(model, tokenizer, path, backbone, max_length, stride)
+    backbone = getattr(config, "backbone", None) or "unknown"
+    return DealExtractor(model, tokenizer, path, backbone, max_length, stride, runtime, forward)
 
 
 _LOADED: dict[Path, DealExtractor] = {}

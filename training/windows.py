@@ -8,7 +8,7 @@ neighbours); nothing is silently truncated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -93,9 +93,30 @@ def collate(windows: Sequence[Window], pad_id: int) -> dict[str, torch.Tensor]:
     return batch
 
 
-@torch.inference_mode()
+#: A model call on a padded batch: ``{"input_ids", "attention_mask"}`` -> logits ``(batch, seq, n_tags)``.
+Forward = Callable[[dict[str, torch.Tensor]], np.ndarray]
+
+
+def torch_forward(model: PreTrainedModel) -> Forward:
+    """The forward call of a PyTorch token classifier, in eval and inference mode, on its own device."""
+    model.eval()
+    device = next(model.parameters()).device
+
+    @torch.inference_mode()
+    def forward(batch: dict[str, torch.Tensor]) -> np.ndarray:
+        logits = model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)).logits
+        return logits.float().cpu().numpy()
+
+    return forward
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
 def word_probabilities(
-    model: PreTrainedModel,
+    model: PreTrainedModel | Forward,
     tokenizer: PreTrainedTokenizerFast,
     documents: Sequence[Sequence[str]],
     max_length: int,
@@ -104,23 +125,21 @@ def word_probabilities(
 ) -> list[np.ndarray]:
     """Per document, an ``(n_words, n_tags)`` array of tag probabilities.
 
-    A word's probabilities come from its first sub-token; where windows overlap,
-    the predictions of every window holding the word are averaged. A word that
-    produced no sub-token gets all its mass on ``O``.
+    ``model`` is a PyTorch token classifier or any :data:`Forward` (the ONNX runtime's).
+    Windows are sorted by length and batched, padded only to the longest of their batch.
+    A word's probabilities come from its first sub-token; where windows overlap, the
+    predictions of every window holding the word are averaged. A word that produced no
+    sub-token gets all its mass on ``O``.
     """
-    model.eval()
-    device = next(model.parameters()).device
-    n_tags = model.config.num_labels
+    forward = torch_forward(model) if isinstance(model, PreTrainedModel) else model
+    n_tags = len(TAG2ID)
     sums = [np.zeros((len(words), n_tags), dtype=np.float64) for words in documents]
     counts = [np.zeros(len(words), dtype=np.int64) for words in documents]
     windows = encode_documents(tokenizer, documents, max_length=max_length, stride=stride)
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))  # length buckets
     for b in range(0, len(order), batch_size):
         chunk = [windows[i] for i in order[b:b + batch_size]]
-        batch = collate(chunk, tokenizer.pad_token_id)
-        logits = model(input_ids=batch["input_ids"].to(device),
-                       attention_mask=batch["attention_mask"].to(device)).logits
-        probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        probs = _softmax(forward(collate(chunk, tokenizer.pad_token_id)).astype(np.float64))
         for row, window in enumerate(chunk):
             previous = None
             for pos, wid in enumerate(window.word_ids):

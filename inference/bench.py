@@ -1,0 +1,205 @@
+"""Speed and accuracy of every runtime, measured in one run on one machine.
+
+    python -m inference.bench --model runs/default --data data/splits/test.jsonl \\
+        --json docs/benchmarks.json --md docs/benchmarks.md
+
+Speed (tokens/s, documents/s over the texts of ``--data``; p50/p95 latency of a single
+100-word passage) is measured on an **AraBERT-base-sized architecture with random
+weights** (12 layers, hidden 768, 64k vocabulary): speed does not depend on the weights,
+and the machine has no hub access to fetch AraBERT itself. Span F1 is that of the trained
+model given with ``--model`` on ``--data``, run through each runtime. Runtimes:
+``transformers.pipeline("token-classification", aggregation_strategy="simple")``, our
+PyTorch path, our ONNX fp32 path and our ONNX int8 (dynamic quantization) path.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import torch
+import yaml
+
+from inference.evaluate import predict_records
+from inference.metrics import score
+from inference.model import load_model
+from inference.onnx_runtime import ONNX_DIR, export_onnx
+from labeling.labels import ID2TAG, TAG2ID
+from labeling.records import Record, atomic_write_text, load_records, make_span
+from labeling.tokenize import tokenize
+from labeling.trim import trim_span
+
+RUNTIMES = ("pipeline", "torch", "onnx_fp32", "onnx_int8")
+_OURS = {"torch": "torch", "onnx_fp32": "onnx", "onnx_int8": "onnx_int8"}
+
+
+def build_base_sized(tokenizer, out: Path, seed: int = 0) -> Path:
+    """A randomly initialised BERT of AraBERT-base's shape, saved as a model directory."""
+    from transformers import BertConfig, BertForTokenClassification
+
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=max(64_000, len(tokenizer)), hidden_size=768, num_hidden_layers=12,
+                        num_attention_heads=12, intermediate_size=3072, max_position_embeddings=512,
+                        num_labels=len(ID2TAG), id2label=dict(ID2TAG), label2id=dict(TAG2ID))
+    model = BertForTokenClassification(config)
+    model.config.backbone = "random-base-sized"
+    model.save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    (out / "training_config.yaml").write_text(yaml.safe_dump({"max_length": 128, "stride": 32}), encoding="utf-8")
+    export_onnx(model, out / ONNX_DIR)
+    return out
+
+
+def pipeline_runner(model_dir: Path) -> Callable[[list[str]], list[list[dict]]]:
+    """The plain transformers pipeline, its entities turned into our trimmed spans."""
+    from transformers import pipeline
+
+    tagger = pipeline("token-classification", model=str(model_dir), aggregation_strategy="simple", device=-1)
+
+    def run(texts: list[str]) -> list[list[dict]]:
+        outputs = tagger(texts)
+        results = []
+        for text, entities in zip(texts, outputs):
+            spans = []
+            for e in entities:
+                bounds = trim_span(text, int(e["start"]), int(e["end"]), e["entity_group"])
+                if bounds:
+                    spans.append({"label": e["entity_group"], "start": bounds[0], "end": bounds[1],
+                                  "text": text[bounds[0]:bounds[1]], "score": float(e["score"])})
+            results.append(_non_overlapping(spans))
+        return results
+
+    return run
+
+
+def _non_overlapping(spans: list[dict]) -> list[dict]:
+    kept, end = [], -1
+    for s in sorted(spans, key=lambda s: (s["start"], -s["end"])):
+        if s["start"] >= end:
+            kept.append(s)
+            end = s["end"]
+    return kept
+
+
+def runner(name: str, model_dir: Path, threads: int | None) -> Callable[[list[str]], list[list[dict]]]:
+    if name == "pipeline":
+        return pipeline_runner(model_dir)
+    model = load_model(model_dir, runtime=_OURS[name], threads=threads)
+    return lambda texts: model.predict_batch(texts, batch_size=32)
+
+
+def passage_of(texts: list[str], n_words: int = 100) -> str:
+    words: list[str] = []
+    for t in texts:
+        words += [tok.text for tok in tokenize(t)]
+        if len(words) >= n_words:
+            break
+    return " ".join(words[:n_words])
+
+
+def measure_speed(run, texts: list[str], n_tokens: int, passage: str, latency_runs: int) -> dict:
+    run(texts[:4])                      # warm-up
+    start = time.perf_counter()
+    run(texts)
+    elapsed = time.perf_counter() - start
+    run([passage])
+    latencies = []
+    for _ in range(latency_runs):
+        t0 = time.perf_counter()
+        run([passage])
+        latencies.append((time.perf_counter() - t0) * 1000)
+    q = statistics.quantiles(latencies, n=20, method="inclusive")
+    return {"tokens_per_s": n_tokens / elapsed, "docs_per_s": len(texts) / elapsed,
+            "p50_ms": statistics.median(latencies), "p95_ms": q[18]}
+
+
+def span_f1(run, gold: list[Record]) -> float:
+    outputs = run([r.text for r in gold])
+    pred = [Record(r.id, r.text, [make_span(r.text, s["start"], s["end"], s["label"]) for s in spans])
+            for r, spans in zip(gold, outputs)]
+    return score(gold, pred)["span"]["f1"]
+
+
+def machine() -> dict:
+    import onnxruntime
+    import transformers
+
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else None
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "memory_gib": round(mem, 1) if mem else None, "python": platform.python_version(),
+            "torch": torch.__version__, "transformers": transformers.__version__,
+            "onnxruntime": onnxruntime.__version__, "platform": platform.platform()}
+
+
+def markdown(result: dict, args: argparse.Namespace) -> str:
+    m = result["machine"]
+    lines = ["# Inference benchmarks", "",
+             f"Written by `python -m inference.bench --model {args.model} --data {args.data}` "
+             f"on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['platform']}; "
+             f"Python {m['python']}, torch {m['torch']}, transformers {m['transformers']}, "
+             f"onnxruntime {m['onnxruntime']}.", "",
+             f"Speed columns: AraBERT-base-sized architecture (12 layers, hidden 768) with **random weights**, "
+             f"over the {result['n_docs']} texts of `{args.data}` ({result['n_tokens']} sub-tokens); latency of "
+             f"one 100-word passage over {args.latency_runs} runs. Span F1: the trained model `{args.model}` "
+             f"(backbone `{result['trained_backbone']}`) through each runtime on the same file.", "",
+             "| runtime | tokens/s | docs/s | p50 ms | p95 ms | × pipeline | span F1 |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    base = result["runtimes"]["pipeline"]["tokens_per_s"]
+    for name, r in result["runtimes"].items():
+        lines.append(f"| {name} | {r['tokens_per_s']:.0f} | {r['docs_per_s']:.2f} | {r['p50_ms']:.1f} | "
+                     f"{r['p95_ms']:.1f} | {r['tokens_per_s'] / base:.2f} | {r['span_f1']:.4f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m inference.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, help="trained model directory (for span F1)")
+    parser.add_argument("--data", required=True, help="gold JSONL: texts to time and to score")
+    parser.add_argument("--json", default=None, help="write the figures here")
+    parser.add_argument("--md", default=None, help="write the markdown table here")
+    parser.add_argument("--latency-runs", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    gold = load_records(args.data)
+    texts = [r.text for r in gold]
+    trained = load_model(args.model)
+    if not (Path(args.model) / ONNX_DIR / "model_int8.onnx").is_file():
+        export_onnx(trained.model, Path(args.model) / ONNX_DIR)
+    n_tokens = sum(len(trained.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
+    passage = passage_of(texts)
+    result = {"runtimes": {}, "machine": machine(), "n_docs": len(texts), "n_tokens": n_tokens,
+              "trained_backbone": trained.backbone, "speed_model": "random-weight AraBERT-base-sized BERT"}
+    with tempfile.TemporaryDirectory() as tmp:
+        base_dir = build_base_sized(trained.tokenizer, Path(tmp))
+        for name in RUNTIMES:
+            print(f"{name}: timing on the base-sized architecture ...", file=sys.stderr)
+            speed = measure_speed(runner(name, base_dir, args.threads), texts, n_tokens, passage, args.latency_runs)
+            speed["span_f1"] = span_f1(runner(name, Path(args.model), args.threads), gold)
+            result["runtimes"][name] = speed
+    table = markdown(result, args)
+    print(table)
+    if args.json:
+        atomic_write_text(args.json, json.dumps(result, indent=2))
+    if args.md:
+        atomic_write_text(args.md, table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
