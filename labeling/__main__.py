@@ -69,26 +69,21 @@ def cmd_to_conll(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_from_conll(args: argparse.Namespace) -> int:
-    _refuse_overwrite(args.out, args.force)
-    records = from_conll(_read(args.file), args.file)
-    write_records(args.out, records)
-    print(f"wrote {len(records)} record(s) to {args.out}")
-    return 0
+def _import_command(parse):
+    """A command that reads FILE with ``parse(content, name)`` and writes the records to OUT."""
+    def command(args: argparse.Namespace) -> int:
+        _refuse_overwrite(args.out, args.force)
+        records = parse(_read(args.file), args.file)
+        write_records(args.out, records)
+        print(f"wrote {len(records)} record(s) to {args.out}")
+        return 0
+    return command
 
 
 def cmd_to_labelstudio(args: argparse.Namespace) -> int:
     _refuse_overwrite(args.out, args.force)
     atomic_write_text(args.out, to_labelstudio(load_records(args.file), as_predictions=args.as_predictions))
     print(f"wrote {args.out}; Label Studio labeling config:\n{LABEL_CONFIG}")
-    return 0
-
-
-def cmd_from_labelstudio(args: argparse.Namespace) -> int:
-    _refuse_overwrite(args.out, args.force)
-    records = from_labelstudio(_read(args.file), args.file)
-    write_records(args.out, records)
-    print(f"wrote {len(records)} record(s) to {args.out}")
     return 0
 
 
@@ -148,9 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, func, help_ in (
         ("to-conll", cmd_to_conll, "JSONL -> CoNLL (word<TAB>TAG)"),
-        ("from-conll", cmd_from_conll, "CoNLL -> JSONL"),
+        ("from-conll", _import_command(from_conll), "CoNLL -> JSONL"),
         ("to-labelstudio", cmd_to_labelstudio, "JSONL -> Label Studio tasks JSON"),
-        ("from-labelstudio", cmd_from_labelstudio, "Label Studio export JSON -> JSONL"),
+        ("from-labelstudio", _import_command(from_labelstudio), "Label Studio export JSON -> JSONL"),
     ):
         p = sub.add_parser(name, help=help_)
         p.add_argument("file")
