@@ -14,7 +14,7 @@ NAME_LABELS = frozenset({"INVESTOR", "PROJECT"})
 
 #: Proclitic clusters, longest first so that «ول» is tried before «و».
 PROCLITICS: tuple[str, ...] = ("وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
-_NAME_PREFIX_WORDS = ("شركة", "لشركة", "بشركة", "وشركة", "الشركة")
+_NAME_PREFIX_WORDS = ("شركة", "لشركة", "بشركة", "وشركة")  # «الشركة X» is an official name: kept
 _HAMZA_ALEFS = "أإآ"
 
 

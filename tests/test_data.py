@@ -34,3 +34,17 @@ def test_no_page_is_in_two_splits():
     for name in ("train", "dev", "test"):
         for r in load_records(DATA / "splits" / f"{name}.jsonl"):
             assert owners.setdefault(r.source, name) == name
+
+
+def test_news_round_trip_through_iob2_keeps_at_least_98_percent_of_spans(news):
+    from labeling.iob import spans_to_tags, tags_to_spans
+    from labeling.tokenize import tokenize
+
+    total = kept = 0
+    for r in news:
+        tokens = tokenize(r.text)
+        back = set(tags_to_spans(r.text, tokens, spans_to_tags(tokens, r.spans)))
+        total += len(r.spans)
+        kept += sum(s in back for s in r.spans)
+    print(f"news round trip: {kept}/{total}")
+    assert kept / total >= 0.98
