@@ -2,9 +2,10 @@
 
     python -m training.crossval --folds 5 --out runs/crossval --model-card model_card.md
 
-Each fold trains the configured recipe on all the other documents, for the configured
-number of epochs (no inner dev split: with five articles a dev document is too costly
-to spare), and scores the held-out ones, next to the rules baseline on the same
+Each fold trains the configured recipe on all the other documents and scores the
+held-out ones. A recipe with ``dev_files`` keeps early stopping on them; otherwise the
+fold trains for the configured number of epochs (no inner dev split: with five articles
+a dev document is too costly to spare). The rules baseline is scored on the same
 documents. Prints mean and spread (population std over folds where the label occurs)
 of word and span F1 per label, and the pooled figure over all held-out predictions.
 """
@@ -72,8 +73,12 @@ def format_table(summary: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def crossval(cfg, k: int, out: Path, show_progress: bool) -> dict:
-    docs = load_documents(cfg.train_files)
+def crossval(cfg, k: int, out: Path, show_progress: bool, fold_files: list[str] | None = None) -> dict:
+    """Folds over the documents of ``fold_files`` (default: all training files); the documents of the
+    other training files are in every fold's training set and never scored."""
+    fold_files = fold_files or cfg.train_files
+    docs = load_documents(fold_files)
+    always = load_documents([f for f in cfg.train_files if f not in fold_files])
     folds = folds_of(len(docs), k, cfg.seed)
     per_fold = {s: [] for s in SYSTEMS}
     held_out = {s: [] for s in SYSTEMS}
@@ -81,8 +86,9 @@ def crossval(cfg, k: int, out: Path, show_progress: bool) -> dict:
     backbones = set()
     for i, test_idx in enumerate(folds):
         test = [docs[j] for j in test_idx]
-        train_docs = [d for j, d in enumerate(docs) if j not in test_idx]
-        fold_cfg = dataclasses.replace(cfg, output_dir=str(out / f"fold{i}"), dev_files=[], dev_fraction=0.0)
+        train_docs = [d for j, d in enumerate(docs) if j not in test_idx] + always
+        # A dev file of the recipe (never a folded document) keeps early stopping; otherwise fixed epochs.
+        fold_cfg = dataclasses.replace(cfg, output_dir=str(out / f"fold{i}"), dev_fraction=0.0)
         print(f"fold {i + 1}/{k}: held out {', '.join(d.record.id for d in test)}", file=sys.stderr)
         result = train(fold_cfg, show_progress=show_progress, docs=train_docs)
         backbones.add(result["backbone"])
@@ -106,29 +112,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=None)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", default="runs/crossval", help="fold models and crossval.json go here")
+    parser.add_argument("--fold-files", nargs="+", default=None,
+                        help="fold over these files' documents only; the other train_files always train")
+    parser.add_argument("--section", default="crossval", help="model card section to write")
     parser.add_argument("--model-card", default=None, help="update this model card's cross-validation section")
     parser.add_argument("--no-progress", action="store_true")
     add_override_arguments(parser)
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in vars(args).items()
-                 if k not in ("config", "folds", "out", "model_card", "no_progress")}
+                 if k not in ("config", "folds", "out", "model_card", "no_progress", "fold_files", "section")}
     try:
         cfg = load_config(args.config, overrides)
-        result = crossval(cfg, args.folds, Path(args.out), not args.no_progress)
+        result = crossval(cfg, args.folds, Path(args.out), not args.no_progress, args.fold_files)
     except (ConfigError, DataError, BackboneError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     atomic_write_text(Path(args.out) / "crossval.json", json.dumps(result, indent=2))
     table = format_table({f"model ({result['backbone']})": result["summary"]["model"],
                           "rules": result["summary"]["rules"]})
-    print(f"{args.folds}-fold cross-validation by document over {', '.join(cfg.train_files)}; "
+    folded = ", ".join(args.fold_files or cfg.train_files)
+    others = [f for f in cfg.train_files if f not in (args.fold_files or cfg.train_files)]
+    scope = f"{folded}" + (f" (always training on {', '.join(others)} too)" if others else "")
+    print(f"{args.folds}-fold cross-validation by document over {scope}; "
           f"F1 mean ± std over folds where the label occurs (pooled over all held-out documents):")
     print(table)
     if args.model_card:
         from inference.model_card import update_model_card
         command = "python -m training.crossval " + " ".join(argv if argv is not None else sys.argv[1:])
-        update_model_card(args.model_card, "crossval", "\n".join([
-            f"{args.folds}-fold cross-validation by document over `{', '.join(cfg.train_files)}` "
+        update_model_card(args.model_card, args.section, "\n".join([
+            f"{args.folds}-fold cross-validation by document over `{scope}` "
             f"(backbone: `{result['backbone']}`), written by:", "", f"```bash\n{command}\n```", "", table]))
     return 0
 
