@@ -65,3 +65,27 @@ def pattern_of(error: SpanError) -> tuple[str, str]:
 def error_patterns(errors: Sequence[SpanError]) -> list[tuple[tuple[str, str], int]]:
     """Most frequent (kind, label) pairs, e.g. ``(("missed", "PROJECT"), 12)``."""
     return Counter(pattern_of(e) for e in errors).most_common()
+
+
+#: What usually fixes each kind of error, shown beside the most frequent patterns in reports.
+REMEDIES = {
+    ("missed", "name"): "more varied names in training (real passages, name-swap augmentation); a pre-trained "
+                        "backbone (AraBERT) that knows names it has not seen",
+    ("spurious", "name"): "hard negatives where the same names appear outside a deal (competitors, products, "
+                          "titles); more context per window",
+    ("wrong boundary", "name"): "multi-word names in training (gazetteer swaps with long names); «شركة»/proclitic "
+                                "rules in labeling.trim for the cases the model gets right by word",
+    ("missed", "money"): "more money styles in training (amount rewriting: digits, scales, currencies)",
+    ("spurious", "money"): "hard negatives with revenue, profit, price and market-size figures",
+    ("wrong boundary", "money"): "amounts with number words, ranges and currency adjectives in training; "
+                                 "qualifier list in labeling.trim",
+    ("wrong label", "money"): "more VALUATION examples with their cues («تقييم», «قيمتها السوقية») and money "
+                              "that is not a deal",
+    ("wrong label", "name"): "examples of the same name in both roles (investor in one deal, project in another)",
+}
+
+
+def remedy(pattern: tuple[str, str]) -> str:
+    kind, label = pattern
+    gold_label = label.split("→")[0]
+    return REMEDIES.get((kind, "money" if gold_label in ("AMOUNT", "VALUATION") else "name"), "")

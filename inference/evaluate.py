@@ -20,7 +20,7 @@ from typing import Sequence
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
-from inference.errors import KINDS, error_patterns, find_errors, pattern_of
+from inference.errors import KINDS, error_patterns, find_errors, pattern_of, remedy
 from inference.metrics import _pair, score, word_tags
 from inference.model import ModelNotFoundError, load_model
 from inference.model_card import metrics_table, model_index, update_model_card
@@ -58,12 +58,12 @@ def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[R
            f"Documents: {metrics['n_docs']}. Backbone: `{metrics['backbone']}`.", "",
            "## Scores", "", metrics_table(rows, "word"), "", metrics_table(rows, "span"), "",
            "## seqeval classification report (word level, strict IOB2)", "", "```", seqeval_text.rstrip(), "```", "",
-           "## Ten most frequent error patterns", "", "| error | label | count | examples (gold / predicted) |",
-           "|---|---|---:|---|"]
+           "## Ten most frequent error patterns", "",
+           "| error | label | count | examples (gold / predicted) | what would fix it |", "|---|---|---:|---|---|"]
     for pattern, n in error_patterns(errors)[:10]:
         examples = [e for e in errors if pattern_of(e) == pattern][:3]
         shown = "; ".join(f"{_fmt_span(e.gold)} / {_fmt_span(e.pred)}" for e in examples).replace("|", "\\|")
-        out.append(f"| {pattern[0]} | {pattern[1]} | {n} | {shown} |")
+        out.append(f"| {pattern[0]} | {pattern[1]} | {n} | {shown} | {remedy(pattern)} |")
     for kind in KINDS:
         group = [e for e in errors if e.kind == kind]
         out += ["", f"## {kind.capitalize()} ({len(group)})", ""]

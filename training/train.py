@@ -10,6 +10,7 @@ gain. ``--resume`` continues an interrupted run from its last finished epoch.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import shutil
@@ -137,6 +138,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
         if accelerator.is_main_process:
             _save_initial(backbone, out / INITIAL_DIR)
     lr = cfg.learning_rate or (5e-4 if backbone.name == SCRATCH else 5e-5)
+    cfg = dataclasses.replace(cfg, learning_rate=lr)   # the saved config records what was used
     tokenizer, model = backbone.tokenizer, backbone.model
 
     windows = encode_documents(tokenizer, [d.words for d in train_docs], [d.tags for d in train_docs],
