@@ -1,0 +1,62 @@
+"""Memory of the file command: peak RSS after 1,000 and after N documents of one run.
+
+    python -m inference.bench_files --model runs/default --data data/news.jsonl --docs 10000
+
+Writes a JSONL of ``--docs`` documents cycling the texts of ``--data``, streams it through
+the same code as ``python -m inference --input ... --output ...``, and prints the process's
+peak resident memory once 1,000 documents are done and again at the end. Constant memory
+means the two are close whatever ``--docs`` is.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from inference.batch import run_file
+from inference.model import load_model
+from labeling.records import load_records
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m inference.bench_files", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--first", type=int, default=1_000)
+    args = parser.parse_args(argv)
+    texts = [r.text for r in load_records(args.data)]
+    model = load_model(args.model)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        with open(src, "w", encoding="utf-8") as handle:
+            for i, text in zip(range(args.docs), itertools.cycle(texts)):
+                handle.write(json.dumps({"id": f"doc-{i}", "text": text}, ensure_ascii=False) + "\n")
+        first = Path(tmp) / "first.jsonl"
+        with open(src, encoding="utf-8") as full, open(first, "w", encoding="utf-8") as part:
+            part.writelines(itertools.islice(full, args.first))
+        start = time.perf_counter()
+        run_file(model, first, Path(tmp) / "first_out.jsonl", show_progress=False)
+        after_first = peak_rss_mib()
+        written, failed = run_file(model, src, out, show_progress=False)
+        elapsed = time.perf_counter() - start
+        after_all = peak_rss_mib()
+        size_mib = src.stat().st_size / 2**20
+    print(f"input: {args.docs} documents ({size_mib:.1f} MiB); written {written}, with an error {failed}; "
+          f"{elapsed:.0f} s in all")
+    print(f"peak RSS after {args.first} documents: {after_first:.0f} MiB; after {args.docs} more: {after_all:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
