@@ -12,6 +12,7 @@ from pathlib import Path
 
 from inference.batch import run_file
 from inference.model import ModelNotFoundError, default_model_dir, load_model
+from labeling.records import has_lone_surrogate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
                                    show_progress=not args.no_progress)
         print(f"wrote {written} document(s) to {args.output} ({failed} with an error)", file=sys.stderr)
         return 0
-    text = args.text if args.text is not None else sys.stdin.read()
-    print(json.dumps(model.predict(text), ensure_ascii=False, indent=2))
+    text = args.text if args.text is not None else sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    # Undecodable bytes in argv arrive as lone surrogates: escape them rather than fail to print.
+    print(json.dumps(model.predict(text), ensure_ascii=has_lone_surrogate(text), indent=2))
     return 0
 
 

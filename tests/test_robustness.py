@@ -123,3 +123,18 @@ def test_batch_file_run_resumes_after_the_last_complete_line(model, tmp_path):
     out.unlink()
     written, _ = run_file(model, src, out, batch_size=4, resume=True, show_progress=False)
     assert written == 10 and out.read_text(encoding="utf-8").splitlines() == full
+
+
+def test_cli_survives_undecodable_bytes_in_argv_and_stdin(model_dir):
+    import os
+    import subprocess
+    import sys
+
+    arg = os.fsdecode(b"\xff\xfe \xd8\xa5\xd9\x86\xd9\x81\xd9\x8a\xd8\xaf\xd9\x8a\xd8\xa7")
+    by_arg = subprocess.run([sys.executable, "-m", "inference", "--model", str(model_dir), arg],
+                            capture_output=True)
+    by_stdin = subprocess.run([sys.executable, "-m", "inference", "--model", str(model_dir)],
+                              input=b"\xff\xfe \xd8\xa5\xd9\x86", capture_output=True)
+    for result in (by_arg, by_stdin):
+        assert result.returncode == 0 and b"Traceback" not in result.stderr
+        assert isinstance(json.loads(result.stdout), list)
