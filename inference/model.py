@@ -14,8 +14,8 @@ from typing import Sequence
 import numpy as np
 import yaml
 
-from labeling.iob import decode
-from labeling.labels import TAGS
+from labeling.iob import decode, decode_probabilities
+from labeling.labels import TAG2ID, TAGS
 from labeling.tokenize import tokenize
 
 MODEL_ENV = "DEAL_EXTRACTION_MODEL"
@@ -86,11 +86,11 @@ class DealExtractor:
             if not tokens:
                 results.append([])
                 continue
-            best = np.argmax(p, axis=-1)
-            tags = [TAGS[i] for i in best]
+            tags = decode_probabilities(p)
+            chosen = np.array([TAG2ID[t] for t in tags])
             spans = []
             for run, span in decode(text, tokens, tags):
-                score = float(np.mean(p[np.arange(run.first, run.last + 1), best[run.first:run.last + 1]]))
+                score = float(np.mean(p[np.arange(run.first, run.last + 1), chosen[run.first:run.last + 1]]))
                 spans.append({"label": span.label, "text": span.text, "start": span.start, "end": span.end,
                               "score": round(score, 4)})
             results.append(sorted(spans, key=lambda s: s["start"]))

@@ -77,3 +77,42 @@ def decode(text: str, tokens: Sequence[Token], tags: Sequence[str], trim: bool =
 def tags_to_spans(text: str, tokens: Sequence[Token], tags: Sequence[str], trim: bool = True) -> list[Span]:
     """Character spans from word tags (see :func:`decode`)."""
     return [span for _, span in decode(text, tokens, tags, trim)]
+
+
+def allowed(previous: str, tag: str) -> bool:
+    """IOB2: ``I-X`` may only follow ``B-X`` or ``I-X``."""
+    return not tag.startswith("I-") or previous in (f"B-{tag[2:]}", f"I-{tag[2:]}")
+
+
+def constrained_tags(log_probs, tags: Sequence[str]) -> list[str]:
+    """The most probable tag sequence that is valid IOB2 (Viterbi over per-word log-probabilities).
+
+    ``log_probs`` is an ``(n_words, n_tags)`` array whose columns follow ``tags``. Argmax
+    decoding can produce ``O I-X`` or ``B-X I-Y``; this never does.
+    """
+    import numpy as np
+
+    n, k = len(log_probs), len(tags)
+    if n == 0:
+        return []
+    trans = np.array([[0.0 if allowed(p, t) else -np.inf for t in tags] for p in tags])
+    start = np.array([0.0 if allowed("O", t) else -np.inf for t in tags])
+    score = start + log_probs[0]
+    back = np.zeros((n, k), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + trans
+        back[i] = np.argmax(cand, axis=0)
+        score = cand[back[i], np.arange(k)] + log_probs[i]
+    best = [int(np.argmax(score))]
+    for i in range(n - 1, 0, -1):
+        best.append(int(back[i][best[-1]]))
+    return [tags[j] for j in reversed(best)]
+
+
+def decode_probabilities(probs) -> list[str]:
+    """Word tags from an ``(n_words, len(TAGS))`` probability array: valid IOB2, most probable path."""
+    import numpy as np
+
+    from labeling.labels import TAGS
+
+    return constrained_tags(np.log(np.asarray(probs) + 1e-12), TAGS)

@@ -105,3 +105,29 @@ def test_any_tags_on_any_text_give_valid_spans(text, tag_pool):
     tokens = tokenize(text)
     tags = (tag_pool * (len(tokens) // max(len(tag_pool), 1) + 1))[:len(tokens)] if tag_pool else ["O"] * len(tokens)
     assert span_problems(text, tags_to_spans(text, tokens, tags)) == []
+
+
+def test_constrained_decoding_never_starts_an_entity_with_inside():
+    import numpy as np
+
+    from labeling.iob import decode_probabilities
+    from labeling.labels import TAG2ID, TAGS
+
+    probs = np.full((3, len(TAGS)), 0.01)
+    probs[0, TAG2ID["O"]] = 0.5           # argmax: O, I-INVESTOR, I-INVESTOR (invalid IOB2)
+    probs[0, TAG2ID["B-INVESTOR"]] = 0.4
+    probs[1, TAG2ID["I-INVESTOR"]] = 0.9
+    probs[2, TAG2ID["I-INVESTOR"]] = 0.9
+    assert decode_probabilities(probs) == ["B-INVESTOR", "I-INVESTOR", "I-INVESTOR"]
+
+
+def test_constrained_decoding_keeps_a_valid_argmax_path():
+    import numpy as np
+
+    from labeling.iob import decode_probabilities
+    from labeling.labels import TAG2ID, TAGS
+
+    probs = np.full((3, len(TAGS)), 0.01)
+    for i, tag in enumerate(["B-AMOUNT", "I-AMOUNT", "O"]):
+        probs[i, TAG2ID[tag]] = 0.9
+    assert decode_probabilities(probs) == ["B-AMOUNT", "I-AMOUNT", "O"]

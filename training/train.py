@@ -29,8 +29,7 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, get_lin
 from transformers.utils import logging as hf_logging
 
 from inference.metrics import score
-from labeling.iob import tags_to_spans
-from labeling.labels import ID2TAG
+from labeling.iob import decode_probabilities, tags_to_spans
 from labeling.records import DataError, Record, atomic_write_text
 from training.backbone import SCRATCH, Backbone, BackboneError, load_backbone
 from training.config import ConfigError, TrainConfig, add_override_arguments, load_config
@@ -53,12 +52,11 @@ class TrainerState:
 
 
 def predict_documents(model, tokenizer, docs: list[Document], max_length: int, stride: int) -> list[Record]:
-    """Predicted records for documents, decoded through labeling's tags→spans with trimming."""
+    """Predicted records for documents: valid-IOB2 decoding, then labeling's tags→spans with trimming."""
     probs = word_probabilities(model, tokenizer, [d.words for d in docs], max_length, stride)
     out = []
     for doc, p in zip(docs, probs):
-        tags = [ID2TAG[int(i)] for i in np.argmax(p, axis=-1)] if len(p) else []
-        spans = tags_to_spans(doc.record.text, doc.tokens, tags)
+        spans = tags_to_spans(doc.record.text, doc.tokens, decode_probabilities(p))
         out.append(Record(doc.record.id, doc.record.text, spans, doc.record.source))
     return out
 
