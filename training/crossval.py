@@ -2,6 +2,9 @@
 
     python -m training.crossval --folds 5 --out runs/crossval --model-card model_card.md
 
+Folds go over the seed articles (``--fold-files``); the config's other training files (the
+news train split in the default recipe) are in every fold's training set and never scored.
+
 Each fold trains the configured recipe on all the other documents and scores the
 held-out ones. A recipe with ``dev_files`` keeps early stopping on them; otherwise the
 fold trains for the configured number of epochs (no inner dev split: with five articles
@@ -29,6 +32,7 @@ from training.data import load_documents
 from training.train import predict_documents, train
 
 SYSTEMS = ("model", "rules")
+SEEDS = "seeds/annotations.jsonl"
 
 
 def folds_of(n_docs: int, k: int, seed: int) -> list[list[int]]:
@@ -112,8 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=None)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", default="runs/crossval", help="fold models and crossval.json go here")
-    parser.add_argument("--fold-files", nargs="+", default=None,
-                        help="fold over these files' documents only; the other train_files always train")
+    parser.add_argument("--fold-files", nargs="+", default=[SEEDS],
+                        help=f"fold over these files' documents (default: {SEEDS}); "
+                             "the config's other train_files are in every fold's training set")
     parser.add_argument("--section", default="crossval", help="model card section to write")
     parser.add_argument("--model-card", default=None, help="update this model card's cross-validation section")
     parser.add_argument("--no-progress", action="store_true")
