@@ -32,8 +32,8 @@ class ScratchConfig:
 class TrainConfig:
     backbone: str = AUTO_BACKBONE
     fallback_to_scratch: bool = True
-    train_files: list[str] = field(default_factory=lambda: ["seeds/annotations.jsonl"])
-    dev_files: list[str] = field(default_factory=list)
+    train_files: list[str] = field(default_factory=lambda: ["seeds/annotations.jsonl", "data/splits/train.jsonl"])
+    dev_files: list[str] = field(default_factory=lambda: ["data/splits/dev.jsonl"])
     dev_fraction: float = 0.2
     output_dir: str = "runs/default"
     seed: int = 13
