@@ -18,7 +18,7 @@ def gold_records():
 
 
 #: A tiny BERT (2 layers, hidden 32) that trains on the gold seeds in seconds.
-TINY = {"backbone": "scratch", "epochs": 2, "patience": 5, "batch_size": 8, "max_length": 64, "stride": 16,
+TINY = {"backbone": "scratch", "dev_files": [], "epochs": 2, "patience": 5, "batch_size": 8, "max_length": 64, "stride": 16,
         "scratch__vocab_size": 1500, "scratch__hidden_size": 32, "scratch__num_hidden_layers": 2,
         "scratch__num_attention_heads": 2, "scratch__intermediate_size": 64}
 
