@@ -21,7 +21,7 @@ from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
 from inference.errors import KINDS, error_patterns, find_errors, pattern_of, remedy
-from inference.metrics import _pair, score, word_tags
+from inference.metrics import pair_records, score, word_tags
 from inference.model import ModelNotFoundError, load_model
 from inference.model_card import metrics_table, model_index, update_model_card
 from labeling.preannotate import preannotate
@@ -47,7 +47,7 @@ def _fmt_span(s: Span | None) -> str:
 
 def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[Record], metrics: dict,
                   baseline: dict | None) -> str:
-    gold_tags, pred_tags = word_tags(_pair(gold, pred))
+    gold_tags, pred_tags = word_tags(pair_records(gold, pred))
     seqeval_text = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, digits=3,
                                          zero_division=0)
     rows = {name: metrics}

@@ -24,7 +24,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": f}
 
 
-def _pair(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[Record, Record]]:
+def pair_records(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[Record, Record]]:
     by_id = {r.id: r for r in pred}
     missing = [g.id for g in gold if g.id not in by_id]
     if missing:
@@ -76,6 +76,6 @@ def span_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
 
 def score(gold: Sequence[Record], pred: Sequence[Record]) -> dict:
     """``{"word": {...}, "span": {...}, "n_docs": n}`` with precision, recall, f1 and per_label."""
-    pairs = _pair(gold, pred)
+    pairs = pair_records(gold, pred)
     gold_tags, pred_tags = word_tags(pairs)
     return {"word": word_scores(gold_tags, pred_tags), "span": span_scores(pairs), "n_docs": len(pairs)}
