@@ -114,3 +114,21 @@ def test_unreachable_backbone_falls_back_to_scratch_unless_told_not_to(monkeypat
     assert "falling back to the offline 'scratch' backbone" in capsys.readouterr().err
     with pytest.raises(BackboneError, match="no-such-org/no-such-model"):
         load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], tiny, 64, 1, False)
+
+
+def test_the_same_config_and_seed_give_the_same_weights(gold_path, tmp_path):
+    runs = []
+    for name in ("a", "b"):
+        cfg = load_config(None, {**TINY, "epochs": 1, "train_files": [str(gold_path)], "output_dir": str(tmp_path / name)})
+        train(cfg, show_progress=False)
+        runs.append((tmp_path / name / "model.safetensors").read_bytes())
+    assert runs[0] == runs[1]
+
+
+def test_scratch_vocabulary_is_deterministic_and_keeps_every_character(gold_records):
+    from training.backbone import train_scratch_tokenizer
+
+    texts = [r.text for r in gold_records]
+    first, second = train_scratch_tokenizer(texts, 3000), train_scratch_tokenizer(texts, 3000)
+    assert first.get_vocab() == second.get_vocab() and len(first) == 3000
+    assert "[UNK]" not in first.tokenize("استثمرت إنفيديا ٣٠ مليار دولار")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import Counter
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlparse
 
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import (
     AutoModelForTokenClassification, AutoTokenizer, BertConfig, BertForTokenClassification,
     BertTokenizerFast, PreTrainedModel, PreTrainedTokenizerFast,
@@ -39,14 +40,48 @@ class Backbone:
     note: str = ""                  # why it differs from what was asked, if it does
 
 
+def wordpiece_vocab(texts: Iterable[str], vocab_size: int, normalizer, pre_tokenizer) -> dict[str, int]:
+    """A WordPiece vocabulary chosen deterministically from the training texts.
+
+    The ``tokenizers`` WordPiece trainer breaks frequency ties in hash order, so two runs
+    give different vocabularies (and different models from the same seed). Here: special
+    tokens, every character (word-initial and ``##`` continuation), then the most frequent
+    words, prefixes and ``##`` suffixes (2 to 6 characters), ties broken alphabetically.
+    """
+    words: Counter[str] = Counter()
+    for text in texts:
+        words.update(w for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text)))
+    chars = sorted({c for w in words for c in w})
+    pieces: Counter[str] = Counter()
+    for w, n in words.items():
+        pieces[w] += n
+        for k in range(2, min(6, len(w) - 1) + 1):
+            pieces[w[:k]] += n
+            pieces["##" + w[-k:]] += n
+    vocab = SPECIAL_TOKENS + chars + ["##" + c for c in chars]
+    known = set(vocab)
+    for piece, _ in sorted(pieces.items(), key=lambda item: (-item[1], item[0])):
+        if len(vocab) >= vocab_size:
+            break
+        if piece not in known:
+            vocab.append(piece)
+            known.add(piece)
+    return {token: i for i, token in enumerate(vocab)}
+
+
 def train_scratch_tokenizer(texts: Iterable[str], vocab_size: int) -> BertTokenizerFast:
-    """A WordPiece tokenizer trained on the training texts only (diacritics stripped, lower-cased)."""
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
-                                                strip_accents=True, lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, min_frequency=1)
-    tok.train_from_iterator(list(texts), trainer=trainer)
+    """A WordPiece tokenizer built from the training texts only (diacritics stripped, lower-cased)."""
+    normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
+                                            strip_accents=True, lowercase=True)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    vocab = wordpiece_vocab(texts, vocab_size, normalizer, pre_tokenizer)
+    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizer
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
+    tok.decoder = decoders.WordPiece()
     return BertTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
                              cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
                              do_lower_case=True, strip_accents=True)

@@ -92,7 +92,7 @@ def add_override_arguments(parser: argparse.ArgumentParser) -> None:
             for sf in dataclasses.fields(ScratchConfig):
                 parser.add_argument(_flag(f"scratch_{sf.name}"), dest=f"scratch__{sf.name}", type=int, default=None)
         elif f.type in ("list[str]",):
-            parser.add_argument(_flag(f.name), dest=f.name, nargs="+", default=None)
+            parser.add_argument(_flag(f.name), dest=f.name, nargs="*", default=None)  # bare flag: empty list
         elif f.type == "bool":
             parser.add_argument(_flag(f.name), dest=f.name, type=_parse_bool, default=None, metavar="true|false")
         else:
