@@ -26,6 +26,10 @@ from training.config import ScratchConfig
 
 SCRATCH = "scratch"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+#: Characters every scratch vocabulary holds, seen in training or not: Arabic letters, Western,
+#: Arabic-Indic and Persian digits, Latin letters and common punctuation (so «٣٠» is never [UNK]).
+BASE_ALPHABET = ("".join(map(chr, range(0x0621, 0x064B))) + "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789"
+                 + "abcdefghijklmnopqrstuvwxyz" + ".,;:!?%$€£()[]\"'«»،؛؟-/&")
 
 
 class BackboneError(RuntimeError):
@@ -45,13 +49,14 @@ def wordpiece_vocab(texts: Iterable[str], vocab_size: int, normalizer, pre_token
 
     The ``tokenizers`` WordPiece trainer breaks frequency ties in hash order, so two runs
     give different vocabularies (and different models from the same seed). Here: special
-    tokens, every character (word-initial and ``##`` continuation), then the most frequent
+    tokens, every character of the texts and of :data:`BASE_ALPHABET` (word-initial and ``##``
+    continuation), then the most frequent
     words, prefixes and ``##`` suffixes (2 to 6 characters), ties broken alphabetically.
     """
     words: Counter[str] = Counter()
     for text in texts:
         words.update(w for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text)))
-    chars = sorted({c for w in words for c in w})
+    chars = sorted({c for w in words for c in w} | set(BASE_ALPHABET))
     pieces: Counter[str] = Counter()
     for w, n in words.items():
         pieces[w] += n
