@@ -27,7 +27,6 @@ from typing import Callable
 import torch
 import yaml
 
-from inference.evaluate import predict_records
 from inference.metrics import score
 from inference.model import load_model
 from inference.onnx_runtime import ONNX_DIR, export_onnx
