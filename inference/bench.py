@@ -28,10 +28,10 @@ import torch
 import yaml
 
 from inference.metrics import score
-from inference.model import load_model
+from inference.model import as_spans, load_model
 from inference.onnx_runtime import ONNX_DIR, export_onnx
 from labeling.labels import ID2TAG, TAG2ID
-from labeling.records import Record, atomic_write_text, load_records, make_span
+from labeling.records import Record, atomic_write_text, load_records
 from labeling.tokenize import tokenize
 from labeling.trim import trim_span
 
@@ -121,8 +121,7 @@ def measure_speed(run, texts: list[str], n_tokens: int, passage: str, latency_ru
 
 def span_f1(run, gold: list[Record]) -> float:
     outputs = run([r.text for r in gold])
-    pred = [Record(r.id, r.text, [make_span(r.text, s["start"], s["end"], s["label"]) for s in spans])
-            for r, spans in zip(gold, outputs)]
+    pred = [Record(r.id, r.text, as_spans(spans)) for r, spans in zip(gold, outputs)]
     return score(gold, pred)["span"]["f1"]
 
 

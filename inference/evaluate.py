@@ -22,7 +22,7 @@ from seqeval.scheme import IOB2
 
 from inference.errors import KINDS, error_patterns, find_errors, pattern_of, remedy
 from inference.metrics import pair_records, score, word_tags
-from inference.model import ModelNotFoundError, load_model
+from inference.model import ModelNotFoundError, as_spans, load_model
 from inference.model_card import metrics_table, model_index, update_model_card
 from labeling.preannotate import preannotate
 from labeling.records import DataError, Record, Span, atomic_write_text, dump_records, load_records
@@ -33,8 +33,7 @@ MAX_EXAMPLES_PER_KIND = 60
 
 def predict_records(model, records: Sequence[Record], batch_size: int = 16) -> list[Record]:
     outputs = model.predict_batch([r.text for r in records], batch_size=batch_size)
-    return [Record(r.id, r.text, [Span(s["start"], s["end"], s["label"], s["text"]) for s in spans], r.source)
-            for r, spans in zip(records, outputs)]
+    return [Record(r.id, r.text, as_spans(spans), r.source) for r, spans in zip(records, outputs)]
 
 
 def rules_records(records: Sequence[Record]) -> list[Record]:

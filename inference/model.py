@@ -16,6 +16,7 @@ import yaml
 
 from labeling.iob import decode, decode_probabilities
 from labeling.labels import TAG2ID, TAGS
+from labeling.records import Span
 from labeling.tokenize import tokenize
 
 MODEL_ENV = "DEAL_EXTRACTION_MODEL"
@@ -139,6 +140,11 @@ def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", th
     max_length, stride = _window_settings(path, tokenizer)
     backbone = getattr(config, "backbone", None) or "unknown"
     return DealExtractor(model, tokenizer, path, backbone, max_length, stride, runtime, forward)
+
+
+def as_spans(predicted: Sequence[dict]) -> list[Span]:
+    """The record-format spans of a :meth:`DealExtractor.predict` result (scores dropped)."""
+    return [Span(s["start"], s["end"], s["label"], s["text"]) for s in predicted]
 
 
 _LOADED: dict[Path, DealExtractor] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from inference.errors import find_errors
-from inference.model import ModelNotFoundError, load_model
+from inference.model import ModelNotFoundError, as_spans, load_model
 from labeling.labels import LABELS
 from labeling.records import DataError, Record, Span, atomic_write_text, load_records
 
@@ -79,7 +79,7 @@ def render_page(predicted: Sequence[Record], gold: Sequence[Record] | None = Non
 def records_from_predictions(texts: Sequence[tuple[str, str]], outputs: Sequence[list[dict]]):
     records, scores = [], {}
     for (rid, text), spans in zip(texts, outputs):
-        records.append(Record(rid, text, [Span(s["start"], s["end"], s["label"], s["text"]) for s in spans]))
+        records.append(Record(rid, text, as_spans(spans)))
         scores[rid] = {(s["start"], s["end"], s["label"]): s["score"] for s in spans}
     return records, scores
 
