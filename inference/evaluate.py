@@ -77,7 +77,7 @@ def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[R
 
 
 def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = None,
-             model_card: str | None = None, html: bool = False) -> dict:
+             model_card: str | None = None, html: bool = False, context: str | None = None) -> dict:
     gold = load_records(data)
     out_dir = Path(out)
     base_metrics = None
@@ -85,9 +85,9 @@ def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = 
         base_pred = rules_records(gold)
         base_metrics = {**score(gold, base_pred), "backbone": RULES}
     if model_dir is not None:
-        model = load_model(model_dir)
+        model = load_model(model_dir, context=context)
         pred = predict_records(model, gold)
-        metrics = {**score(gold, pred), "backbone": model.backbone}
+        metrics = {**score(gold, pred), "backbone": model.backbone, "context": model.context}
         name = str(model_dir)
         if base_metrics is not None:
             atomic_write_text(out_dir / "baseline_metrics.json", json.dumps(base_metrics, indent=2))
@@ -124,9 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", choices=[RULES], default=None, help="also score the rules pre-annotator")
     parser.add_argument("--model-card", default=None, help="update this model card's evaluation section")
     parser.add_argument("--html", action="store_true", help="also write report.html: gold and predicted side by side")
+    parser.add_argument("--context", choices=["document", "sentence"], default=None,
+                        help="read each document whole or sentence by sentence (default: as the model was trained)")
     args = parser.parse_args(argv)
     try:
-        metrics = evaluate(args.model, args.data, args.out, args.baseline, args.model_card, args.html)
+        metrics = evaluate(args.model, args.data, args.out, args.baseline, args.model_card, args.html, args.context)
     except (DataError, ModelNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -42,13 +42,13 @@ def check_model_dir(path: Path) -> None:
         raise ModelNotFoundError(f"model directory {path} is incomplete (missing {', '.join(missing)}); {TRAIN_HINT}")
 
 
-def _window_settings(path: Path, tokenizer) -> tuple[int, int]:
-    """The window length and stride the model was trained with."""
+def _window_settings(path: Path, tokenizer) -> tuple[int, int, str]:
+    """The window length, stride and context the model was trained with."""
     cfg_path = path / "training_config.yaml"
     if cfg_path.is_file():
         cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
-        return int(cfg.get("max_length", 128)), int(cfg.get("stride", 32))
-    return min(int(tokenizer.model_max_length or 512), 512), 64
+        return int(cfg.get("max_length", 128)), int(cfg.get("stride", 32)), str(cfg.get("context", "document"))
+    return min(int(tokenizer.model_max_length or 512), 512), 64, "document"
 
 
 RUNTIMES = ("torch", "onnx", "onnx_int8")
@@ -66,6 +66,7 @@ class DealExtractor:
     stride: int
     runtime: str = "torch"
     forward: object = None        # training.windows.Forward used for every batch
+    context: str = "document"     # what the model reads at once: "document" windows or each "sentence"
 
     def predict(self, text: str) -> list[dict]:
         return self.predict_batch([text])[0]
@@ -81,7 +82,7 @@ class DealExtractor:
                 raise TypeError(f"predict() expects str, got {type(t).__name__}")
         token_lists = [tokenize(t) if t.strip() else [] for t in texts]
         probs = word_probabilities(self.forward, self.tokenizer, [[tok.text for tok in toks] for toks in token_lists],
-                                   self.max_length, self.stride, batch_size=batch_size)
+                                   self.max_length, self.stride, batch_size=batch_size, context=self.context)
         results = []
         for text, tokens, p in zip(texts, token_lists, probs):
             if not tokens:
@@ -98,12 +99,13 @@ class DealExtractor:
         return results
 
 
-def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", threads: int | None = None) -> DealExtractor:
+def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", threads: int | None = None,
+               context: str | None = None) -> DealExtractor:
     """Load a model directory (default: :func:`default_model_dir`).
 
     ``runtime`` is ``"torch"`` (safetensors weights), ``"onnx"`` or ``"onnx_int8"`` (files made by
     ``python -m inference.export``); all give the same output format. ``threads`` sets the CPU
-    threads (default: all cores).
+    threads (default: all cores). ``context`` overrides the one the model was trained with.
     """
     import torch
     from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
@@ -137,9 +139,12 @@ def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", th
         if not onnx_path.is_file():
             raise ModelNotFoundError(f"no {onnx_path}; export it with: python -m inference.export --model {path}")
         forward = onnx_forward(onnx_path, threads)
-    max_length, stride = _window_settings(path, tokenizer)
+    max_length, stride, trained_context = _window_settings(path, tokenizer)
+    context = context or trained_context
+    if context not in ("document", "sentence"):
+        raise ValueError(f"context must be document or sentence, got {context!r}")
     backbone = getattr(config, "backbone", None) or "unknown"
-    return DealExtractor(model, tokenizer, path, backbone, max_length, stride, runtime, forward)
+    return DealExtractor(model, tokenizer, path, backbone, max_length, stride, runtime, forward, context)
 
 
 def as_spans(predicted: Sequence[dict]) -> list[Span]:

@@ -45,6 +45,7 @@ class TrainConfig:
     warmup_ratio: float = 0.1
     max_length: int = 128
     stride: int = 32
+    context: str = "document"           # "document" windows or one "sentence" at a time (training.windows)
     label_all_subtokens: bool = False
     mixed_precision: str = "no"
     augment_copies: int = 0             # augmented copies of each training document (labeling.augment)
@@ -62,6 +63,8 @@ class TrainConfig:
             raise ConfigError(f"max_length must be between 16 and 4096, got {self.max_length}")
         if not 0 <= self.stride < self.max_length // 2:
             raise ConfigError(f"stride must be in [0, max_length/2), got {self.stride}")
+        if self.context not in ("document", "sentence"):
+            raise ConfigError(f"context must be document or sentence, got {self.context!r}")
         if self.mixed_precision not in ("no", "fp16", "bf16"):
             raise ConfigError(f"mixed_precision must be no, fp16 or bf16, got {self.mixed_precision!r}")
         if not self.train_files:

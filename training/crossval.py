@@ -98,7 +98,7 @@ def crossval(cfg, k: int, out: Path, show_progress: bool, fold_files: list[str] 
         backbones.add(result["backbone"])
         from inference.model import load_model
         model = load_model(fold_cfg.output_dir)
-        pred = predict_documents(model.model, model.tokenizer, test, model.max_length, model.stride)
+        pred = predict_documents(model.model, model.tokenizer, test, model.max_length, model.stride, model.context)
         rules = [Record(d.record.id, d.record.text, preannotate(d.record.text)) for d in test]
         gold = [d.record for d in test]
         gold_all += gold

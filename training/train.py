@@ -51,9 +51,10 @@ class TrainerState:
     history: list[dict] = field(default_factory=list)
 
 
-def predict_documents(model, tokenizer, docs: list[Document], max_length: int, stride: int) -> list[Record]:
+def predict_documents(model, tokenizer, docs: list[Document], max_length: int, stride: int,
+                      context: str = "document") -> list[Record]:
     """Predicted records for documents: valid-IOB2 decoding, then labeling's tags→spans with trimming."""
-    probs = word_probabilities(model, tokenizer, [d.words for d in docs], max_length, stride)
+    probs = word_probabilities(model, tokenizer, [d.words for d in docs], max_length, stride, context=context)
     out = []
     for doc, p in zip(docs, probs):
         spans = tags_to_spans(doc.record.text, doc.tokens, decode_probabilities(p))
@@ -62,7 +63,7 @@ def predict_documents(model, tokenizer, docs: list[Document], max_length: int, s
 
 
 def evaluate_documents(model, tokenizer, docs: list[Document], cfg: TrainConfig) -> dict:
-    return score([d.record for d in docs], predict_documents(model, tokenizer, docs, cfg.max_length, cfg.stride))
+    return score([d.record for d in docs], predict_documents(model, tokenizer, docs, cfg.max_length, cfg.stride, cfg.context))
 
 
 def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: str, note: str, metrics: dict) -> None:
@@ -140,7 +141,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
     tokenizer, model = backbone.tokenizer, backbone.model
 
     windows = encode_documents(tokenizer, [d.words for d in train_docs], [d.tags for d in train_docs],
-                               cfg.max_length, cfg.stride, cfg.label_all_subtokens)
+                               cfg.max_length, cfg.stride, cfg.label_all_subtokens, cfg.context)
     generator = torch.Generator().manual_seed(cfg.seed)
     loader = DataLoader(windows, batch_size=cfg.batch_size, shuffle=True, generator=generator,
                         collate_fn=lambda b: collate(b, tokenizer.pad_token_id))

@@ -18,6 +18,10 @@ from labeling.labels import TAG2ID
 from labeling.records import has_lone_surrogate
 
 IGNORE = -100
+#: What the model reads at once: whole documents (cut into overlapping windows when long), or
+#: each sentence alone (model_card.md, "Context size", compares the two).
+CONTEXTS = ("document", "sentence")
+SENTENCE_END = frozenset({".", "؟", "?", "!", "…"})
 
 
 @dataclass
@@ -39,6 +43,22 @@ def _inside_tag(tag: str) -> str:
     return "I-" + tag[2:] if tag.startswith("B-") else tag
 
 
+def text_pieces(words: Sequence[str], context: str) -> list[tuple[int, int]]:
+    """The ``[start, end)`` word ranges read as one text: the document, or each sentence."""
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, got {context!r}")
+    if context == "document" or not words:
+        return [(0, len(words))] if words else []
+    pieces, start = [], 0
+    for i, word in enumerate(words):
+        if word in SENTENCE_END:
+            pieces.append((start, i + 1))
+            start = i + 1
+    if start < len(words):
+        pieces.append((start, len(words)))
+    return pieces
+
+
 def encode_documents(
     tokenizer: PreTrainedTokenizerFast,
     documents: Sequence[Sequence[str]],
@@ -46,32 +66,40 @@ def encode_documents(
     max_length: int = 256,
     stride: int = 64,
     label_all_subtokens: bool = False,
+    context: str = "document",
 ) -> list[Window]:
     """Windows for word-split documents; with ``tags``, each window carries aligned labels.
 
     The first sub-token of a word carries its tag; the others are ignored, or with
-    ``label_all_subtokens`` carry the I- form of it.
+    ``label_all_subtokens`` carry the I- form of it. Word ids are the document's, whatever
+    the ``context``.
     """
     windows: list[Window] = []
     for doc, words in enumerate(documents):
-        if not words:
-            continue
-        enc = tokenizer([_encodable(w) for w in words], is_split_into_words=True, truncation=True, max_length=max_length,
-                        stride=stride, return_overflowing_tokens=True)
-        for w in range(len(enc["input_ids"])):
-            word_ids = enc.word_ids(w)
-            labels = None
-            if tags is not None:
-                labels, previous = [], None
-                for wid in word_ids:
-                    if wid is None:
-                        labels.append(IGNORE)
-                    elif wid != previous:
-                        labels.append(TAG2ID[tags[doc][wid]])
-                    else:
-                        labels.append(TAG2ID[_inside_tag(tags[doc][wid])] if label_all_subtokens else IGNORE)
-                    previous = wid
-            windows.append(Window(doc, enc["input_ids"][w], word_ids, labels))
+        for start, end in text_pieces(words, context):
+            windows += _encode_piece(tokenizer, doc, words, start, end, tags, max_length, stride, label_all_subtokens)
+    return windows
+
+
+def _encode_piece(tokenizer, doc: int, words: Sequence[str], start: int, end: int, tags, max_length: int,
+                  stride: int, label_all_subtokens: bool) -> list[Window]:
+    windows: list[Window] = []
+    enc = tokenizer([_encodable(w) for w in words[start:end]], is_split_into_words=True, truncation=True,
+                    max_length=max_length, stride=stride, return_overflowing_tokens=True)
+    for w in range(len(enc["input_ids"])):
+        word_ids = [None if wid is None else wid + start for wid in enc.word_ids(w)]
+        labels = None
+        if tags is not None:
+            labels, previous = [], None
+            for wid in word_ids:
+                if wid is None:
+                    labels.append(IGNORE)
+                elif wid != previous:
+                    labels.append(TAG2ID[tags[doc][wid]])
+                else:
+                    labels.append(TAG2ID[_inside_tag(tags[doc][wid])] if label_all_subtokens else IGNORE)
+                previous = wid
+        windows.append(Window(doc, enc["input_ids"][w], word_ids, labels))
     return windows
 
 
@@ -122,6 +150,7 @@ def word_probabilities(
     max_length: int,
     stride: int,
     batch_size: int = 16,
+    context: str = "document",
 ) -> list[np.ndarray]:
     """Per document, an ``(n_words, n_tags)`` array of tag probabilities.
 
@@ -135,7 +164,7 @@ def word_probabilities(
     n_tags = len(TAG2ID)
     sums = [np.zeros((len(words), n_tags), dtype=np.float64) for words in documents]
     counts = [np.zeros(len(words), dtype=np.int64) for words in documents]
-    windows = encode_documents(tokenizer, documents, max_length=max_length, stride=stride)
+    windows = encode_documents(tokenizer, documents, max_length=max_length, stride=stride, context=context)
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))  # length buckets
     for b in range(0, len(order), batch_size):
         chunk = [windows[i] for i in order[b:b + batch_size]]
