@@ -129,3 +129,24 @@ def test_scratch_vocabulary_is_deterministic_and_keeps_every_character(gold_reco
     first, second = train_scratch_tokenizer(texts, 3000), train_scratch_tokenizer(texts, 3000)
     assert first.get_vocab() == second.get_vocab() and len(first) == 3000
     assert "[UNK]" not in first.tokenize("استثمرت إنفيديا ٣٠ مليار دولار")
+
+
+def test_a_head_trained_on_other_labels_is_reset_even_when_its_size_matches(tmp_path):
+    import torch
+
+    from training.backbone import build_scratch, load_pretrained
+
+    tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=32)
+    ner = build_scratch(["استثمرت مبادلة في الشركة"], tiny, 64, 1)
+    ner.model.config.id2label = {i: tag for i, tag in enumerate(
+        ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PERS", "I-PERS"])}
+    ner.model.config.label2id = {tag: i for i, tag in ner.model.config.id2label.items()}
+    with torch.no_grad():
+        ner.model.classifier.weight.fill_(3.0)
+    ner.model.save_pretrained(tmp_path)
+    ner.tokenizer.save_pretrained(tmp_path)
+    loaded = load_pretrained(str(tmp_path)).model
+    assert loaded.config.id2label[1] == "B-INVESTOR"
+    assert loaded.classifier.weight.abs().max().item() < 1.0     # fresh (std 0.02), not the NER head's 3.0
+    assert torch.equal(loaded.bert.embeddings.word_embeddings.weight, ner.model.bert.embeddings.word_embeddings.weight)

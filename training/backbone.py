@@ -134,6 +134,7 @@ def load_pretrained(name: str) -> Backbone:
     else:
         kwargs = {}
     try:
+        trained_labels = _head_labels(name, kwargs)
         tokenizer = AutoTokenizer.from_pretrained(name, use_fast=True, trust_remote_code=False, **kwargs)
         model = AutoModelForTokenClassification.from_pretrained(
             name, num_labels=len(ID2TAG), id2label=dict(ID2TAG), label2id=dict(TAG2ID),
@@ -143,6 +144,12 @@ def load_pretrained(name: str) -> Backbone:
         raise BackboneError(f"cannot load backbone {name!r}: {first_line}") from None
     if not tokenizer.is_fast:
         raise BackboneError(f"backbone {name!r} has no fast tokenizer; word alignment needs one")
+    if trained_labels is not None and trained_labels != dict(ID2TAG):
+        # A head trained on other labels (e.g. 9 NER tags) has the right shape but the wrong meaning.
+        import torch
+
+        torch.nn.init.normal_(model.classifier.weight, std=model.config.initializer_range)
+        torch.nn.init.zeros_(model.classifier.bias)
     return Backbone(name, tokenizer, model)
 
 
@@ -181,6 +188,17 @@ def default_learning_rate(backbone: str) -> float:
     if backbone in OFFLINE_BACKBONES:
         return 2e-4
     return 5e-5
+
+
+def _head_labels(name: str, kwargs: dict) -> dict[int, str] | None:
+    """The labels of the token-classification head a checkpoint was trained with, if it has one."""
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(name, trust_remote_code=False, **kwargs)
+    archs = getattr(config, "architectures", None) or []
+    if not any(a.endswith("ForTokenClassification") for a in archs):
+        return None
+    return {int(k): v for k, v in config.id2label.items()}
 
 
 def load_backbone(name: str, texts: list[str], scratch: ScratchConfig, max_length: int, seed: int,

@@ -42,6 +42,7 @@ class TrainConfig:
     batch_size: int = 4
     learning_rate: float | None = None  # None: by backbone (training.backbone.default_learning_rate)
     weight_decay: float = 0.01
+    layer_decay: float = 1.0            # layer-wise learning-rate decay: layer k of L gets lr × layer_decay^(L-k)
     warmup_ratio: float = 0.1
     max_length: int = 128
     stride: int = 32
@@ -65,6 +66,8 @@ class TrainConfig:
             raise ConfigError(f"stride must be in [0, max_length/2), got {self.stride}")
         if self.context not in ("document", "sentence"):
             raise ConfigError(f"context must be document or sentence, got {self.context!r}")
+        if not 0 < self.layer_decay <= 1:
+            raise ConfigError(f"layer_decay must be in (0, 1], got {self.layer_decay}")
         if self.mixed_precision not in ("no", "fp16", "bf16"):
             raise ConfigError(f"mixed_precision must be no, fp16 or bf16, got {self.mixed_precision!r}")
         if not self.train_files:

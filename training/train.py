@@ -62,6 +62,27 @@ def predict_documents(model, tokenizer, docs: list[Document], max_length: int, s
     return out
 
 
+def parameter_groups(model, lr: float, weight_decay: float, layer_decay: float) -> list[dict]:
+    """AdamW groups: no weight decay on biases and LayerNorm; with ``layer_decay`` < 1, lower layers learn slower.
+
+    The head gets ``lr``, encoder layer k of L gets ``lr × layer_decay^(L-k)`` and the
+    embeddings ``lr × layer_decay^(L+1)`` (layer-wise learning-rate decay, as in ELECTRA and BEiT).
+    """
+    n_layers = model.config.num_hidden_layers
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm")
+    groups: dict[tuple[float, float], list] = {}
+    for name, param in model.named_parameters():
+        if ".layer." in name:
+            depth = n_layers - int(name.split(".layer.")[1].split(".")[0])
+        elif "embeddings" in name:
+            depth = n_layers + 1
+        else:
+            depth = 0
+        key = (lr * layer_decay ** depth, 0.0 if any(k in name for k in no_decay) else weight_decay)
+        groups.setdefault(key, []).append(param)
+    return [{"params": params, "lr": group_lr, "weight_decay": wd} for (group_lr, wd), params in groups.items()]
+
+
 def evaluate_documents(model, tokenizer, docs: list[Document], cfg: TrainConfig) -> dict:
     return score([d.record for d in docs], predict_documents(model, tokenizer, docs, cfg.max_length, cfg.stride, cfg.context))
 
@@ -145,13 +166,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
     generator = torch.Generator().manual_seed(cfg.seed)
     loader = DataLoader(windows, batch_size=cfg.batch_size, shuffle=True, generator=generator,
                         collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
-    no_decay = ("bias", "LayerNorm.weight", "layer_norm")
-    groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-         "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(groups, lr=lr)
+    optimizer = torch.optim.AdamW(parameter_groups(model, lr, cfg.weight_decay, cfg.layer_decay), lr=lr)
     total_steps = cfg.epochs * math.ceil(len(windows) / cfg.batch_size)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total_steps), total_steps)
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
