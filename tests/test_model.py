@@ -86,7 +86,7 @@ def test_evaluate_writes_metrics_report_and_valid_predictions(model_dir, gold_pa
     assert evaluate_main(["--model", str(model_dir), "--data", str(gold_path), "--out", str(out),
                           "--baseline", "rules"]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics) == {"word", "span", "n_docs", "backbone"} and metrics["n_docs"] == 5
+    assert set(metrics) == {"word", "span", "n_docs", "backbone", "context"} and metrics["n_docs"] == 5
     for level in ("word", "span"):
         assert set(metrics[level]) == {"precision", "recall", "f1", "per_label"}
         assert set(metrics[level]["per_label"]) == {"INVESTOR", "AMOUNT", "VALUATION", "PROJECT"}
@@ -150,3 +150,20 @@ def test_a_head_trained_on_other_labels_is_reset_even_when_its_size_matches(tmp_
     assert loaded.config.id2label[1] == "B-INVESTOR"
     assert loaded.classifier.weight.abs().max().item() < 1.0     # fresh (std 0.02), not the NER head's 3.0
     assert torch.equal(loaded.bert.embeddings.word_embeddings.weight, ner.model.bert.embeddings.word_embeddings.weight)
+
+
+def test_layer_decay_gives_lower_layers_smaller_learning_rates():
+    from training.backbone import build_scratch
+    from training.train import parameter_groups
+
+    tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                         intermediate_size=32)
+    model = build_scratch(["استثمرت مبادلة في الشركة"], tiny, 64, 1).model
+    groups = parameter_groups(model, 1.0, 0.01, 0.5)
+    lr_of = {id(p): g["lr"] for g in groups for p in g["params"]}
+    named = dict(model.named_parameters())
+    assert lr_of[id(named["classifier.weight"])] == 1.0
+    assert lr_of[id(named["bert.encoder.layer.1.output.dense.weight"])] == 0.5
+    assert lr_of[id(named["bert.encoder.layer.0.output.dense.weight"])] == 0.25
+    assert lr_of[id(named["bert.embeddings.word_embeddings.weight"])] == 0.125
+    assert {g["weight_decay"] for g in groups if any(p is named["classifier.bias"] for p in g["params"])} == {0.0}
