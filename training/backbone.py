@@ -186,7 +186,7 @@ def default_learning_rate(backbone: str) -> float:
     if backbone == SCRATCH:
         return 5e-4
     if backbone in OFFLINE_BACKBONES:
-        return 2e-4
+        return 1e-4
     return 5e-5
 
 
