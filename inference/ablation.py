@@ -9,6 +9,7 @@ Each model is evaluated exactly as ``inference.evaluate`` does (its files go to
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -23,6 +24,21 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "model"
 
 
+def dev_word_f1(model_dir: Path) -> float | None:
+    """The best dev word F1 that training recorded (what recipe choices are made on)."""
+    try:
+        dev = json.loads((model_dir / "metrics.json").read_text(encoding="utf-8")).get("dev")
+    except (OSError, ValueError):
+        return None
+    return dev["word"]["f1"] if dev else None
+
+
+def dev_table(dev: dict[str, float | None]) -> str:
+    lines = ["| system | dev word F1 (from its `metrics.json`) |", "|---|---:|"]
+    lines += [f"| {name} | {'' if f1 is None else f'{f1:.3f}'} |" for name, f1 in dev.items()]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m inference.ablation", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -33,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--section", default="ablation", help="the model card section to write (default: ablation)")
     args = parser.parse_args(argv)
     rows: dict[str, dict] = {}
+    dev: dict[str, float | None] = {}
     try:
         rows[f"{RULES} baseline"] = evaluate(None, args.data, str(Path(args.out) / RULES), baseline=RULES)
         for item in args.model:
@@ -42,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             metrics = evaluate(path, args.data, str(Path(args.out) / _slug(name)))
             rows[f"{name} ({metrics['backbone']})"] = metrics
+            dev[f"{name} ({metrics['backbone']})"] = dev_word_f1(Path(path))
     except (DataError, ModelNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    tables = metrics_table(rows, "word") + "\n\n" + metrics_table(rows, "span")
+    tables = metrics_table(rows, "word") + "\n\n" + metrics_table(rows, "span") + "\n\n" + dev_table(dev)
     print(tables)
     if args.model_card:
         command = "python -m inference.ablation " + " ".join(f'"{a}"' if " " in a else a

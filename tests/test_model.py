@@ -167,3 +167,14 @@ def test_layer_decay_gives_lower_layers_smaller_learning_rates():
     assert lr_of[id(named["bert.encoder.layer.0.output.dense.weight"])] == 0.25
     assert lr_of[id(named["bert.embeddings.word_embeddings.weight"])] == 0.125
     assert {g["weight_decay"] for g in groups if any(p is named["classifier.bias"] for p in g["params"])} == {0.0}
+
+
+def test_ablation_shows_each_models_dev_f1_beside_its_test_scores(model_dir, gold_path, tmp_path, capsys):
+    from inference.ablation import main as ablation_main
+
+    assert ablation_main(["--data", str(gold_path), "--out", str(tmp_path / "ablation"),
+                          "--model", f"tiny={model_dir}"]) == 0
+    printed = capsys.readouterr().out
+    dev = json.loads((model_dir / "metrics.json").read_text())["dev"]["word"]["f1"]
+    assert f"| tiny (scratch) | {dev:.3f} |" in printed
+    assert "| rules baseline |" in printed
