@@ -37,8 +37,8 @@ class TrainConfig:
     dev_fraction: float = 0.2
     output_dir: str = "runs/default"
     seed: int = 13
-    epochs: int = 40
-    patience: int = 15
+    epochs: int = 8
+    patience: int = 4
     batch_size: int = 4
     learning_rate: float | None = None  # None: by backbone (training.backbone.default_learning_rate)
     weight_decay: float = 0.01
