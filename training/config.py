@@ -46,7 +46,7 @@ class TrainConfig:
     warmup_ratio: float = 0.1
     max_length: int = 128
     stride: int = 32
-    context: str = "document"           # "document" windows or one "sentence" at a time (training.windows)
+    context: str = "sentence"           # one "sentence" at a time, or "document" windows (training.windows)
     label_all_subtokens: bool = False
     mixed_precision: str = "no"
     augment_copies: int = 0             # augmented copies of each training document (labeling.augment)
