@@ -153,7 +153,7 @@ def _read_normalization(raw: bytes, count: int) -> dict[str, str]:
     r, out = _Reader(raw), {}
     for _ in range(count):
         cp, n = r.unpack("IB")
-        out[chr(cp)] = "".join(chr(c) for c in (r.unpack(f"{n}I") if n > 1 else [r.unpack("I")] if n else []))
+        out[chr(cp)] = "".join(map(chr, r.array("<u4", n).tolist()))
     return out
 
 
