@@ -125,8 +125,10 @@ def hub_reachable(timeout: float = 3.0) -> bool:
         return False
 
 
-def load_pretrained(name: str) -> Backbone:
-    """Load a pretrained tokenizer and encoder with a fresh token-classification head."""
+def load_pretrained(name: str, id2label: dict[int, str] | None = None) -> Backbone:
+    """Load a pretrained tokenizer and encoder with a token-classification head for ``id2label``
+    (default: the project's tags); a head trained on other labels is replaced by a fresh one."""
+    id2label = dict(ID2TAG) if id2label is None else dict(id2label)
     local = Path(name).is_dir()
     if not local and not hub_reachable():
         # Only a copy already in the local cache can work now.
@@ -137,14 +139,14 @@ def load_pretrained(name: str) -> Backbone:
         trained_labels = _head_labels(name, kwargs)
         tokenizer = AutoTokenizer.from_pretrained(name, use_fast=True, trust_remote_code=False, **kwargs)
         model = AutoModelForTokenClassification.from_pretrained(
-            name, num_labels=len(ID2TAG), id2label=dict(ID2TAG), label2id=dict(TAG2ID),
+            name, num_labels=len(id2label), id2label=id2label, label2id={v: k for k, v in id2label.items()},
             ignore_mismatched_sizes=True, trust_remote_code=False, **kwargs)
     except (OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackboneError(f"cannot load backbone {name!r}: {first_line}") from None
     if not tokenizer.is_fast:
         raise BackboneError(f"backbone {name!r} has no fast tokenizer; word alignment needs one")
-    if trained_labels is not None and trained_labels != dict(ID2TAG):
+    if trained_labels is not None and trained_labels != id2label:
         # A head trained on other labels (e.g. 9 NER tags) has the right shape but the wrong meaning.
         import torch
 

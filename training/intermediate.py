@@ -34,17 +34,18 @@ from seqeval.scheme import IOB2
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import (
-    AutoModelForTokenClassification, AutoTokenizer, PreTrainedTokenizerFast, get_linear_schedule_with_warmup,
+    AutoModelForTokenClassification, PreTrainedTokenizerFast, get_linear_schedule_with_warmup,
 )
 from transformers.utils import logging as hf_logging
 
 from training.backbone import (
-    OFFLINE_BACKBONES, SCRATCH, BackboneError, build_scratch, hub_reachable, offline_backbone_dir,
+    OFFLINE_BACKBONES, SCRATCH, BackboneError, build_scratch, load_pretrained, offline_backbone_dir,
 )
 from training.config import ScratchConfig
 from training.ner_corpora import (
     NerFormatError, NerSentence, detect_format, entity_counts, label_set, parse_spec, read_ner,
 )
+from training.train import optimizer_step
 from training.windows import IGNORE, Window, collate, encode_documents
 
 SUMMARY_FILE = "intermediate.json"
@@ -66,19 +67,8 @@ def load_ner_backbone(name: str, labels: Sequence[str], texts: list[str], max_le
         config.num_labels, config.id2label, config.label2id = len(labels), id2label, label2id
         torch.manual_seed(seed)
         return backbone.tokenizer, AutoModelForTokenClassification.from_config(config)
-    path = str(offline_backbone_dir(name)) if name in OFFLINE_BACKBONES else name
-    kwargs = {} if Path(path).is_dir() or hub_reachable() else {"local_files_only": True}
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True, trust_remote_code=False, **kwargs)
-        model = AutoModelForTokenClassification.from_pretrained(
-            path, num_labels=len(labels), id2label=id2label, label2id=label2id,
-            ignore_mismatched_sizes=True, trust_remote_code=False, **kwargs)
-    except (OSError, ValueError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackboneError(f"cannot load backbone {name!r}: {first_line}") from None
-    if not tokenizer.is_fast:
-        raise BackboneError(f"backbone {name!r} has no fast tokenizer; word alignment needs one")
-    return tokenizer, model
+    backbone = load_pretrained(str(offline_backbone_dir(name)) if name in OFFLINE_BACKBONES else name, id2label)
+    return backbone.tokenizer, backbone.model
 
 
 def encode_sentences(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[NerSentence], label2id: dict[str, int],
@@ -208,14 +198,9 @@ def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Pa
     model.train()
     for _epoch in range(epochs):
         for batch in loader:
-            with accelerator.autocast():
-                loss = model(**batch).loss
-            accelerator.backward(loss)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
+            loss = optimizer_step(accelerator, model, batch, optimizer, scheduler)
             steps += 1
-            recent = (recent + [loss.item()])[-50:]
+            recent = (recent + [loss])[-50:]
             bar.update(1)
             bar.set_postfix(loss=f"{np.mean(recent):.4f}")
             if time.monotonic() >= deadline:

@@ -376,6 +376,8 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
     from transformers import get_linear_schedule_with_warmup
     from transformers.utils import logging as hf_logging
 
+    from training.train import optimizer_step
+
     _validate(cfg)
     corpus = _check_corpus(cfg.corpus)
     out = Path(cfg.output_dir)
@@ -446,13 +448,7 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
                                    cfg.mlm_probability) for s in packed]
         batch = collate(masked[rank::world], tokenizer.pad_token_id)
         batch = {k: v.to(accelerator.device) for k, v in batch.items()}
-        with accelerator.autocast():
-            loss = model(**batch).loss
-        accelerator.backward(loss)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
+        losses.append(optimizer_step(accelerator, model, batch, optimizer, scheduler))
         tokens = sum(len(s.input_ids) for s in packed)
         state.steps += 1
         state.tokens_seen += tokens

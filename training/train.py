@@ -83,6 +83,20 @@ def parameter_groups(model, lr: float, weight_decay: float, layer_decay: float) 
     return [{"params": params, "lr": group_lr, "weight_decay": wd} for (group_lr, wd), params in groups.items()]
 
 
+def optimizer_step(accelerator: Accelerator, model, batch: dict, optimizer, scheduler) -> float:
+    """One forward pass, backward pass and update in the accelerator's precision; the batch loss.
+
+    Fine-tuning, NER intermediate training and pretraining all step this way.
+    """
+    with accelerator.autocast():
+        loss = model(**batch).loss
+    accelerator.backward(loss)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    return loss.item()
+
+
 def evaluate_documents(model, tokenizer, docs: list[Document], cfg: TrainConfig) -> dict:
     return score([d.record for d in docs], predict_documents(model, tokenizer, docs, cfg.max_length, cfg.stride, cfg.context))
 
@@ -184,14 +198,8 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
         losses = []
         batches = tqdm(loader, desc=f"epoch {epoch}", leave=False, disable=not show)
         for batch in batches:
-            with accelerator.autocast():
-                loss = model(**batch).loss
-            accelerator.backward(loss)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            losses.append(loss.item())
-            batches.set_postfix(loss=f"{loss.item():.4f}")
+            losses.append(optimizer_step(accelerator, model, batch, optimizer, scheduler))
+            batches.set_postfix(loss=f"{losses[-1]:.4f}")
         row = {"epoch": epoch, "loss": float(np.mean(losses)) if losses else 0.0}
         plain = accelerator.unwrap_model(model)
         if dev_docs:
