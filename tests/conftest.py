@@ -31,3 +31,15 @@ def model_dir(tmp_path_factory, gold_path):
     out = tmp_path_factory.mktemp("model")
     train(load_config(None, {**TINY, "train_files": [str(gold_path)], "output_dir": str(out)}), show_progress=False)
     return out
+
+
+def save_tiny_backbone(path: Path, texts: list[str]) -> Path:
+    """A tiny scratch BERT (1 layer, hidden 32) saved as a model directory, for tests that need a backbone on disk."""
+    from training.backbone import build_scratch
+    from training.config import ScratchConfig
+
+    tiny = ScratchConfig(vocab_size=300, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    backbone = build_scratch(texts, tiny, 64, 1)
+    backbone.model.save_pretrained(path, safe_serialization=True)
+    backbone.tokenizer.save_pretrained(path)
+    return path

@@ -6,10 +6,11 @@ import torch
 from safetensors.torch import load_file
 
 from labeling.labels import TAGS
-from training.backbone import build_scratch, load_pretrained
-from training.config import ScratchConfig
+from training.backbone import load_pretrained
 from training.intermediate import encode_sentences, main, train_intermediate
 from training.ner_corpora import NerSentence
+
+from conftest import save_tiny_backbone
 
 SENTENCES = [
     ("استثمرت O\nشركة O\nأرامكو B-ORG\nفي O\nالرياض B-LOC\n. O\n"),
@@ -18,17 +19,12 @@ SENTENCES = [
 ]
 #: 24 sentences (one held out at 5%), ANERcorp format.
 CORPUS = "\n".join(SENTENCES * 8)
-TINY = ScratchConfig(vocab_size=300, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
 
 
 @pytest.fixture(scope="module")
 def tiny_backbone(tmp_path_factory):
-    path = tmp_path_factory.mktemp("tiny")
     texts = [" ".join(line.split()[0] for line in s.splitlines()) for s in SENTENCES]
-    backbone = build_scratch(texts, TINY, 64, 1)
-    backbone.model.save_pretrained(path, safe_serialization=True)
-    backbone.tokenizer.save_pretrained(path)
-    return path
+    return save_tiny_backbone(tmp_path_factory.mktemp("tiny"), texts)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForTokenClassification
 
-from training.backbone import build_scratch
-from training.config import ScratchConfig
 from training.pretrain import (
     IGNORE, STATE_FILE, CorpusPosition, corpus_words, main, mask_whole_words, pack_sequences, read_lines,
 )
+
+from conftest import save_tiny_backbone
 
 SENTENCES = [
     "تقترب شركة إنفيديا من ضخ استثمار بقيمة 30 مليار دولار في شركة OpenAI",
@@ -24,17 +24,12 @@ SENTENCES = [
     "ارتفعت أسهم البنوك في بورصة الرياض بعد إعلان نتائج الربع الثالث",
     "تخطط الحكومة المصرية لطرح حصص في عشر شركات مملوكة للدولة خلال العام المقبل",
 ]
-TINY = ScratchConfig(vocab_size=300, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
 FAST = ["--batch-size", "2", "--max-length", "24", "--learning-rate", "1e-3", "--no-progress"]
 
 
 @pytest.fixture(scope="module")
 def backbone_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("tiny-backbone")
-    backbone = build_scratch(SENTENCES, TINY, 64, 1)
-    backbone.model.save_pretrained(path, safe_serialization=True)
-    backbone.tokenizer.save_pretrained(path)
-    return path
+    return save_tiny_backbone(tmp_path_factory.mktemp("tiny-backbone"), SENTENCES)
 
 
 @pytest.fixture(scope="module")
