@@ -26,18 +26,19 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-import yaml
 
+from inference.encoding import WindowSettings
 from inference.metrics import score
 from inference.model import as_spans, load_model
-from inference.onnx_runtime import ONNX_DIR, export_onnx
+from inference.onnx_runtime import export_onnx
+from inference.runtimes import RUNTIMES as OUR_RUNTIMES
 from labeling.labels import ID2TAG, TAG2ID
 from labeling.records import Record, atomic_write_text, load_records
 from labeling.tokenize import tokenize
 from labeling.trim import trim_span
 
-RUNTIMES = ("pipeline", "torch", "onnx_fp32", "onnx_int8")
-_OURS = {"torch": "torch", "onnx_fp32": "onnx", "onnx_int8": "onnx_int8"}
+#: The plain transformers pipeline as the reference, then each of our runtimes (inference.runtimes).
+RUNTIMES = ("pipeline",) + tuple(OUR_RUNTIMES)
 
 
 def build_base_sized(tokenizer, out: Path, seed: int = 0) -> Path:
@@ -50,10 +51,10 @@ def build_base_sized(tokenizer, out: Path, seed: int = 0) -> Path:
                         num_labels=len(ID2TAG), id2label=dict(ID2TAG), label2id=dict(TAG2ID))
     model = BertForTokenClassification(config)
     model.config.backbone = "random-base-sized"
+    model.config.windows = WindowSettings(128, 32).to_config()
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
-    (out / "training_config.yaml").write_text(yaml.safe_dump({"max_length": 128, "stride": 32}), encoding="utf-8")
-    export_onnx(model, out / ONNX_DIR)
+    export_onnx(model, out)
     return out
 
 
@@ -88,11 +89,28 @@ def _non_overlapping(spans: list[dict]) -> list[dict]:
     return kept
 
 
-def runner(name: str, model_dir: Path, threads: int | None) -> Callable[[list[str]], list[list[dict]]]:
+def runner(name: str, model_dir: Path, threads: int | None,
+           max_length: int | None = None) -> Callable[[list[str]], list[list[dict]]]:
     if name == "pipeline":
         return pipeline_runner(model_dir)
-    model = load_model(model_dir, runtime=_OURS[name], threads=threads)
+    model = load_model(model_dir, runtime=name, threads=threads, max_length=max_length)
     return lambda texts: model.predict_batch(texts, batch_size=32)
+
+
+def measure_window_lengths(model_dir: Path, lengths: list[int], texts: list[str], n_tokens: int, gold: list[Record],
+                           threads: int | None) -> dict[int, dict]:
+    """Speed and span F1 of the torch runtime reading the same texts in windows of each length: a model may
+    read longer windows than it was trained on (up to its position embeddings)."""
+    out = {}
+    for length in lengths:
+        run = runner("torch", model_dir, threads, max_length=length)
+        run(texts[:4])
+        start = time.perf_counter()
+        run(texts)
+        elapsed = time.perf_counter() - start
+        out[length] = {"tokens_per_s": n_tokens / elapsed, "docs_per_s": len(texts) / elapsed,
+                       "span_f1": span_f1(run, gold)}
+    return out
 
 
 def passage_of(texts: list[str], n_words: int = 100) -> str:
@@ -165,6 +183,13 @@ def markdown(result: dict, args: argparse.Namespace) -> str:
     for name, r in result["runtimes"].items():
         lines.append(f"| {name} | {r['tokens_per_s']:.0f} | {r['docs_per_s']:.2f} | {r['p50_ms']:.1f} | "
                      f"{r['p95_ms']:.1f} | {r['tokens_per_s'] / base:.2f} | {r['span_f1']:.4f} |")
+    if result.get("window_lengths"):
+        w = result["trained_windows"]
+        lines += ["", f"Window length at inference (torch runtime, trained model; it was trained on windows of "
+                      f"{w['max_length']} sub-tokens, stride {w['stride']}, context `{w['context']}`):", "",
+                  "| max_length | tokens/s | docs/s | span F1 |", "|---:|---:|---:|---:|"]
+        for length, r in result["window_lengths"].items():
+            lines.append(f"| {length} | {r['tokens_per_s']:.0f} | {r['docs_per_s']:.2f} | {r['span_f1']:.4f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -177,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--md", default=None, help="write the markdown table here")
     parser.add_argument("--latency-runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
+    parser.add_argument("--max-length", type=int, nargs="*", default=[], metavar="N",
+                        help="also time the trained model's torch runtime reading windows of N sub-tokens (each N)")
     parser.add_argument("--speed-on", choices=["base-sized", "trained"], default="base-sized",
                         help="time a random-weight AraBERT-base-sized model (default) or the trained model itself")
     args = parser.parse_args(argv)
@@ -185,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     gold = load_records(args.data)
     texts = [r.text for r in gold]
     trained = load_model(args.model)
-    if not (Path(args.model) / ONNX_DIR / "model_int8.onnx").is_file():
-        export_onnx(trained.model, Path(args.model) / ONNX_DIR)
+    if not all((Path(args.model) / r.file).is_file() for r in OUR_RUNTIMES.values()):
+        export_onnx(trained.model, Path(args.model))
     n_tokens = sum(len(trained.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
     passage = passage_of(texts)
     result = {"runtimes": {}, "machine": machine(), "n_docs": len(texts), "n_tokens": n_tokens,
@@ -199,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
             speed = measure_speed(runner(name, base_dir, args.threads), texts, n_tokens, passage, args.latency_runs)
             speed["span_f1"] = span_f1(runner(name, Path(args.model), args.threads), gold)
             result["runtimes"][name] = speed
+    if args.max_length:
+        result["trained_windows"] = trained.settings.to_config()
+        result["window_lengths"] = measure_window_lengths(Path(args.model), args.max_length, texts, n_tokens, gold,
+                                                          args.threads)
     table = markdown(result, args)
     print(table)
     if args.json:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from inference.model import ModelNotFoundError, load_model
-from inference.onnx_runtime import ONNX_DIR, export_onnx
+from inference.onnx_runtime import export_onnx
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModelNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    paths = export_onnx(extractor.model, Path(args.model) / ONNX_DIR)
+    paths = export_onnx(extractor.model, Path(args.model))
     for name, path in paths.items():
         print(f"{name}: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0

@@ -1,150 +1,153 @@
 """Load a trained model directory once and extract deal spans from text.
 
-A model directory is what ``training.train`` writes: ``config.json`` (with
-``id2label``), ``model.safetensors`` and the tokenizer. Only safetensors weights are
-read and no code from the directory is ever executed (``trust_remote_code=False``).
+A model directory is what ``training.train`` writes: ``config.json`` (with ``id2label``
+and the window settings the model was trained with), ``model.safetensors`` and the
+tokenizer. Only safetensors weights are read and no code from the directory is ever
+executed (``trust_remote_code=False``).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-import numpy as np
-import yaml
-
-from labeling.iob import decode, decode_probabilities
-from labeling.labels import TAG2ID, TAGS
+from inference.decoding import check_threshold, predict_spans
+from inference.encoding import Forward, WindowSettings
+from inference.runtimes import get_runtime
+from labeling.labels import TAGS
 from labeling.records import Span
-from labeling.tokenize import tokenize
 
 MODEL_ENV = "DEAL_EXTRACTION_MODEL"
-DEFAULT_MODEL_DIR = "runs/default"
-REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
-TRAIN_HINT = "train one with: python -m training.train --output-dir DIR (see README)"
+CACHE_ENV = "DEAL_EXTRACTION_CACHE"
+REQUIRED_FILES = ("config.json", "tokenizer.json")
+TRAIN_HINT = "train one with: python -m training.train (see README)"
 
 
 class ModelNotFoundError(FileNotFoundError):
-    """The model directory is missing or incomplete."""
+    """The model directory is missing, incomplete or not one of ours."""
+
+
+def cache_dir() -> Path:
+    """The project's folder for built backbones and the default model: ``$DEAL_EXTRACTION_CACHE``, else the
+    user's cache folder (never the current directory, so ``predict()`` finds the model from anywhere)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arabic-deal-extraction"
 
 
 def default_model_dir() -> Path:
-    """``$DEAL_EXTRACTION_MODEL`` when set, else ``runs/default`` (where the README's training command writes)."""
-    return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_DIR)
+    """``$DEAL_EXTRACTION_MODEL`` when set, else ``models/default`` in :func:`cache_dir` (where training writes
+    unless told otherwise)."""
+    return Path(os.environ.get(MODEL_ENV) or cache_dir() / "models" / "default").expanduser()
 
 
-def check_model_dir(path: Path) -> None:
+def check_model_dir(path: Path, runtime: str = "torch") -> None:
     if not path.is_dir():
         raise ModelNotFoundError(f"no model directory at {path}; {TRAIN_HINT}")
-    missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
+    weights = get_runtime(runtime)
+    missing = [f for f in REQUIRED_FILES + (weights.file,) if not (path / f).is_file()]
     if missing:
-        raise ModelNotFoundError(f"model directory {path} is incomplete (missing {', '.join(missing)}); {TRAIN_HINT}")
+        hint = TRAIN_HINT if weights.file not in missing or len(missing) > 1 else f"make it with: {weights.made_by}"
+        raise ModelNotFoundError(f"model directory {path} is incomplete (missing {', '.join(missing)}); {hint}")
 
 
-def _window_settings(path: Path, tokenizer) -> tuple[int, int, str]:
-    """The window length, stride and context the model was trained with."""
-    cfg_path = path / "training_config.yaml"
-    if cfg_path.is_file():
-        cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
-        return int(cfg.get("max_length", 128)), int(cfg.get("stride", 32)), str(cfg.get("context", "document"))
-    return min(int(tokenizer.model_max_length or 512), 512), 64, "document"
+def max_positions(config: Any) -> int:
+    """The longest window the position embeddings allow (RoBERTa-style models reserve ``pad_token_id + 1``)."""
+    n = int(getattr(config, "max_position_embeddings", 512))
+    if getattr(config, "model_type", "") in ("roberta", "xlm-roberta", "camembert"):
+        n -= int(getattr(config, "pad_token_id", 1) or 0) + 1
+    return n
 
 
-RUNTIMES = ("torch", "onnx", "onnx_int8")
+def window_settings(config: Any, path: Path, max_length: int | None = None, stride: int | None = None,
+                    context: str | None = None) -> WindowSettings:
+    """The model's own window settings (from ``config.json``), with the caller's overrides.
+
+    A longer ``max_length`` than in training reads long documents in fewer windows (faster; see
+    ``inference.bench --max-length``) and is allowed up to what the position embeddings hold.
+    """
+    try:
+        trained = WindowSettings.from_config(config)
+    except ValueError as exc:
+        raise ModelNotFoundError(f"model directory {path}: {exc}; retrain it with this version ({TRAIN_HINT})") \
+            from None
+    settings = replace(trained, **{k: v for k, v in (("max_length", max_length), ("stride", stride),
+                                                     ("context", context)) if v is not None})
+    if settings.max_length > max_positions(config):
+        raise ValueError(f"max_length {settings.max_length} is longer than the model's position embeddings "
+                         f"allow ({max_positions(config)})")
+    return settings
 
 
 @dataclass
 class DealExtractor:
     """A loaded model: call :meth:`predict` or :meth:`predict_batch` as often as needed."""
 
-    model: object                 # the PyTorch model (None for the ONNX runtimes)
-    tokenizer: object
+    model: Any                    # the PyTorch model (None for the ONNX runtimes)
+    tokenizer: Any
     path: Path
     backbone: str
-    max_length: int
-    stride: int
+    settings: WindowSettings      # how the model reads text (from its config.json, or the caller's overrides)
+    forward: Forward              # the runtime's model call on a padded batch
     runtime: str = "torch"
-    forward: object = None        # training.windows.Forward used for every batch
-    context: str = "document"     # what the model reads at once: "document" windows or each "sentence"
 
-    def predict(self, text: str) -> list[dict]:
-        return self.predict_batch([text])[0]
+    @property
+    def max_length(self) -> int:
+        return self.settings.max_length
 
-    def predict_batch(self, texts: Sequence[str], batch_size: int = 16) -> list[list[dict]]:
-        """Spans for each text: ``{"label", "text", "start", "end", "score"}``, sorted by ``start``."""
-        from training.windows import word_probabilities
+    @property
+    def stride(self) -> int:
+        return self.settings.stride
 
+    @property
+    def context(self) -> str:
+        return self.settings.context
+
+    def predict(self, text: str, threshold: float = 0.0) -> list[dict]:
+        """Spans in ``text``: ``{"label", "text", "start", "end", "score"}``, sorted by ``start``;
+        spans scoring below ``threshold`` are left out."""
+        if not isinstance(text, str):
+            raise TypeError(f"predict() expects str, got {type(text).__name__}")
+        return self.predict_batch([text], threshold=threshold)[0]
+
+    def predict_batch(self, texts: Sequence[str], batch_size: int = 16, threshold: float = 0.0) -> list[list[dict]]:
+        """:meth:`predict` for many texts at once (windows of all texts are batched together)."""
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise TypeError("predict_batch() expects a list of strings")
         for t in texts:
             if not isinstance(t, str):
                 raise TypeError(f"predict() expects str, got {type(t).__name__}")
-        token_lists = [tokenize(t) if t.strip() else [] for t in texts]
-        probs = word_probabilities(self.forward, self.tokenizer, [[tok.text for tok in toks] for toks in token_lists],
-                                   self.max_length, self.stride, batch_size=batch_size, context=self.context)
-        results = []
-        for text, tokens, p in zip(texts, token_lists, probs):
-            if not tokens:
-                results.append([])
-                continue
-            tags = decode_probabilities(p)
-            chosen = np.array([TAG2ID[t] for t in tags])
-            spans = []
-            for run, span in decode(text, tokens, tags):
-                score = float(np.mean(p[np.arange(run.first, run.last + 1), chosen[run.first:run.last + 1]]))
-                spans.append({"label": span.label, "text": span.text, "start": span.start, "end": span.end,
-                              "score": round(score, 4)})
-            results.append(sorted(spans, key=lambda s: s["start"]))
-        return results
+        spans = predict_spans(self.forward, self.tokenizer, texts, self.settings, batch_size, threshold)
+        return [[s.as_dict() for s in doc] for doc in spans]
 
 
 def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", threads: int | None = None,
-               context: str | None = None) -> DealExtractor:
+               context: str | None = None, max_length: int | None = None, stride: int | None = None) -> DealExtractor:
     """Load a model directory (default: :func:`default_model_dir`).
 
-    ``runtime`` is ``"torch"`` (safetensors weights), ``"onnx"`` or ``"onnx_int8"`` (files made by
-    ``python -m inference.export``); all give the same output format. ``threads`` sets the CPU
-    threads (default: all cores). ``context`` overrides the one the model was trained with.
+    ``runtime`` is a name of ``inference.runtimes.RUNTIMES``: ``"torch"`` (safetensors weights),
+    ``"onnx"`` or ``"onnx_int8"`` (files made by ``python -m inference.export``); all give the
+    same output format. ``threads`` sets the CPU threads (default: all cores). ``context``,
+    ``max_length`` and ``stride`` override the window settings the model was trained with.
     """
-    import torch
-    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoConfig, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    from training.windows import torch_forward
-
-    if runtime not in RUNTIMES:
-        raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+    loader = get_runtime(runtime)
     hf_logging.disable_progress_bar()
     path = Path(path) if path is not None else default_model_dir()
-    check_model_dir(path)
-    if threads:
-        torch.set_num_threads(threads)
-    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
+    check_model_dir(path, runtime)
     config = AutoConfig.from_pretrained(path, trust_remote_code=False, local_files_only=True)
-    labels = [config.id2label[i] for i in range(config.num_labels)]
+    labels = [config.id2label.get(i) for i in range(config.num_labels)]
     if labels != list(TAGS):
         raise ModelNotFoundError(f"model at {path} has labels {labels}, expected {list(TAGS)}; {TRAIN_HINT}")
-    model = None
-    if runtime == "torch":
-        model = AutoModelForTokenClassification.from_pretrained(
-            path, use_safetensors=True, trust_remote_code=False, local_files_only=True)
-        if torch.cuda.is_available():
-            model.to("cuda")
-        forward = torch_forward(model)
-    else:
-        from inference.onnx_runtime import FILES, ONNX_DIR, onnx_forward
-
-        onnx_path = path / ONNX_DIR / FILES[runtime]
-        if not onnx_path.is_file():
-            raise ModelNotFoundError(f"no {onnx_path}; export it with: python -m inference.export --model {path}")
-        forward = onnx_forward(onnx_path, threads)
-    max_length, stride, trained_context = _window_settings(path, tokenizer)
-    context = context or trained_context
-    if context not in ("document", "sentence"):
-        raise ValueError(f"context must be document or sentence, got {context!r}")
+    settings = window_settings(config, path, max_length, stride, context)
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
+    model, forward = loader.load(path, threads)
     backbone = getattr(config, "backbone", None) or "unknown"
-    return DealExtractor(model, tokenizer, path, backbone, max_length, stride, runtime, forward, context)
+    return DealExtractor(model, tokenizer, path, backbone, settings, forward, runtime)
 
 
 def as_spans(predicted: Sequence[dict]) -> list[Span]:
@@ -153,17 +156,20 @@ def as_spans(predicted: Sequence[dict]) -> list[Span]:
 
 
 _LOADED: dict[Path, DealExtractor] = {}
+_LOADING = threading.Lock()
 
 
-def predict(text: str, model: DealExtractor | str | os.PathLike | None = None) -> list[dict]:
-    """Deal spans in ``text``; the model (default directory unless given) is loaded once and reused."""
+def predict(text: str, model: DealExtractor | str | os.PathLike | None = None, threshold: float = 0.0) -> list[dict]:
+    """Deal spans in ``text``; the model (default directory unless given) is loaded once, even from many threads."""
     if not isinstance(text, str):
         raise TypeError(f"predict() expects str, got {type(text).__name__}")
+    check_threshold(threshold)
     if not text.strip():
         return []
     if not isinstance(model, DealExtractor):
         key = (Path(model) if model is not None else default_model_dir()).resolve()
-        if key not in _LOADED:
-            _LOADED[key] = load_model(key)
-        model = _LOADED[key]
-    return model.predict(text)
+        with _LOADING:
+            if key not in _LOADED:
+                _LOADED[key] = load_model(key)
+            model = _LOADED[key]
+    return model.predict(text, threshold=threshold)

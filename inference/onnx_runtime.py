@@ -2,7 +2,7 @@
 
     python -m inference.export --model runs/default        # writes runs/default/onnx/
 
-The ONNX files sit in ``DIR/onnx/`` next to the safetensors weights, and
+The ONNX files sit in ``DIR/onnx/`` (``inference.runtimes``) next to the safetensors weights, and
 ``load_model(DIR, runtime="onnx")`` or ``runtime="onnx_int8"`` uses them through the same
 ``predict`` API and output format.
 """
@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-ONNX_DIR = "onnx"
-FILES = {"onnx": "model.onnx", "onnx_int8": "model_int8.onnx"}
+from inference.runtimes import ONNX_DIR, RUNTIMES
 
 
 class _LogitsOnly(torch.nn.Module):
@@ -27,12 +26,12 @@ class _LogitsOnly(torch.nn.Module):
         return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
 
-def export_onnx(model, out_dir: Path, opset: int = 17) -> dict[str, Path]:
-    """Write ``model.onnx`` (fp32) and ``model_int8.onnx`` (dynamic int8 weights) to ``out_dir``."""
+def export_onnx(model, model_dir: Path, opset: int = 17) -> dict[str, Path]:
+    """Write the ``onnx`` (fp32) and ``onnx_int8`` (dynamic int8 weights) runtimes' files into ``model_dir``."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fp32, int8 = out_dir / FILES["onnx"], out_dir / FILES["onnx_int8"]
+    fp32, int8 = model_dir / RUNTIMES["onnx"].file, model_dir / RUNTIMES["onnx_int8"].file
+    fp32.parent.mkdir(parents=True, exist_ok=True)
     model = model.eval().to("cpu")
     dummy = (torch.ones((2, 16), dtype=torch.long), torch.ones((2, 16), dtype=torch.long))
     tmp = fp32.with_suffix(".tmp.onnx")
@@ -50,7 +49,7 @@ def export_onnx(model, out_dir: Path, opset: int = 17) -> dict[str, Path]:
 
 
 def onnx_forward(path: Path, threads: int | None = None):
-    """A :data:`training.windows.Forward` backed by an onnxruntime CPU session."""
+    """A :data:`inference.encoding.Forward` backed by an onnxruntime CPU session."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()

@@ -24,6 +24,7 @@ from transformers import (
     BertTokenizerFast, PreTrainedModel, PreTrainedTokenizerFast,
 )
 
+from inference.model import cache_dir
 from labeling.labels import ID2TAG, TAG2ID
 from training.config import ScratchConfig
 
@@ -31,7 +32,6 @@ SCRATCH = "scratch"
 E5_SMALL = "e5-small"              # multilingual-e5-small, vocabulary trimmed (training/e5_small_vocab.txt)
 E5_SMALL_FULL = "e5-small-full"    # the same with all 250,002 pieces
 OFFLINE_BACKBONES = (E5_SMALL, E5_SMALL_FULL)
-CACHE_ENV = "DEAL_EXTRACTION_CACHE"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 #: Characters every scratch vocabulary holds, seen in training or not: Arabic letters, Western,
 #: Arabic-Indic and Persian digits, Latin letters and common punctuation (so «٣٠» is never [UNK]).
@@ -153,13 +153,6 @@ def load_pretrained(name: str, id2label: dict[int, str] | None = None) -> Backbo
         torch.nn.init.normal_(model.classifier.weight, std=model.config.initializer_range)
         torch.nn.init.zeros_(model.classifier.bias)
     return Backbone(name, tokenizer, model)
-
-
-def cache_dir() -> Path:
-    """Where offline backbones are built: ``$DEAL_EXTRACTION_CACHE``, else the user's cache folder."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arabic-deal-extraction"
 
 
 def offline_backbone_dir(name: str) -> Path:

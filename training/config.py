@@ -1,4 +1,9 @@
-"""Training configuration: YAML file, then command-line overrides, resolved into one dataclass."""
+"""Training configuration: YAML file, then command-line overrides, resolved into one dataclass.
+
+``TrainConfig``'s defaults are ``configs/default.yaml`` (a test holds them equal); a recipe
+file names its ``base`` and states only what differs. Every construction is validated,
+``dataclasses.replace`` included.
+"""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from inference.encoding import CONTEXTS, WindowSettings
+from inference.model import default_model_dir
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "default.yaml"
 AUTO_BACKBONE = "aubmindlab/bert-base-arabertv02"
@@ -27,6 +35,14 @@ class ScratchConfig:
     num_attention_heads: int = 4
     intermediate_size: int = 1024
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"scratch.{f.name} must be a positive integer, got {value!r}")
+        if self.hidden_size % self.num_attention_heads:
+            raise ConfigError("scratch.hidden_size must be a multiple of scratch.num_attention_heads")
+
 
 @dataclass
 class TrainConfig:
@@ -35,7 +51,7 @@ class TrainConfig:
     train_files: list[str] = field(default_factory=lambda: ["seeds/annotations.jsonl", "data/splits/train.jsonl"])
     dev_files: list[str] = field(default_factory=lambda: ["data/splits/dev.jsonl"])
     dev_fraction: float = 0.2
-    output_dir: str = "runs/default"
+    output_dir: str | None = None       # None: the default model location (inference.model.default_model_dir)
     seed: int = 13
     epochs: int = 8
     patience: int = 4
@@ -46,32 +62,60 @@ class TrainConfig:
     warmup_ratio: float = 0.1
     max_length: int = 128
     stride: int = 32
-    context: str = "sentence"           # one "sentence" at a time, or "document" windows (training.windows)
+    context: str = "sentence"           # one "sentence" at a time, or "document" windows (inference.encoding)
     label_all_subtokens: bool = False
     mixed_precision: str = "no"
-    augment_copies: int = 0             # augmented copies of each training document (labeling.augment)
+    augment_copies: int = 1             # augmented copies of each training document (labeling.augment)
     scratch: ScratchConfig = field(default_factory=ScratchConfig)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.scratch, dict):
+            self.scratch = ScratchConfig(**self.scratch)
+        if self.output_dir is None:
+            self.output_dir = str(default_model_dir())
+        self.validate()
+
+    @property
+    def windows(self) -> WindowSettings:
+        """How the model reads text; saved in its ``config.json`` for inference."""
+        return WindowSettings(self.max_length, self.stride, self.context)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     def validate(self) -> None:
+        for f in dataclasses.fields(self):
+            _check_type(f.name, getattr(self, f.name), str(f.type))
         if self.augment_copies < 0:
             raise ConfigError("augment_copies must be 0 or more")
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
             raise ConfigError("epochs, batch_size and patience must be at least 1")
-        if not 16 <= self.max_length <= 4096:
-            raise ConfigError(f"max_length must be between 16 and 4096, got {self.max_length}")
-        if not 0 <= self.stride < self.max_length // 2:
-            raise ConfigError(f"stride must be in [0, max_length/2), got {self.stride}")
-        if self.context not in ("document", "sentence"):
-            raise ConfigError(f"context must be document or sentence, got {self.context!r}")
+        try:
+            self.windows
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         if not 0 < self.layer_decay <= 1:
             raise ConfigError(f"layer_decay must be in (0, 1], got {self.layer_decay}")
         if self.mixed_precision not in ("no", "fp16", "bf16"):
             raise ConfigError(f"mixed_precision must be no, fp16 or bf16, got {self.mixed_precision!r}")
         if not self.train_files:
             raise ConfigError("train_files is empty")
+
+
+_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "float | None": (int, float, type(None)),
+                                       "str": (str,), "str | None": (str, type(None)), "bool": (bool,)}
+
+
+def _check_type(name: str, value: Any, annotation: str) -> None:
+    """YAML and the command line can hand over any type; say which key is wrong before training starts."""
+    if annotation == "list[str]":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif annotation in _TYPES:
+        ok = isinstance(value, _TYPES[annotation]) and (annotation == "bool" or not isinstance(value, bool))
+    else:
+        return
+    if not ok:
+        raise ConfigError(f"{name} must be {annotation}, got {value!r}")
 
 
 def _from_dict(raw: dict[str, Any]) -> TrainConfig:
@@ -83,6 +127,8 @@ def _from_dict(raw: dict[str, Any]) -> TrainConfig:
     if "fallback_to_scratch" in raw:        # the key's name before the e5-small fallback existed
         raw.setdefault("offline_fallback", raw.pop("fallback_to_scratch"))
     scratch = raw.pop("scratch", None) or {}
+    if not isinstance(scratch, dict):
+        raise ConfigError(f"scratch must be a mapping, got {scratch!r}")
     try:
         return TrainConfig(**raw, scratch=ScratchConfig(**scratch))
     except TypeError as exc:
@@ -116,9 +162,19 @@ def _parse_bool(value: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
 
 
-def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> TrainConfig:
-    """Read the YAML config (the default one when ``path`` is None) and apply overrides."""
-    path = Path(path) if path else DEFAULT_CONFIG
+def _mapping(value: Any, name: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must be a mapping, got {value!r}")
+    return dict(value)
+
+
+def read_recipe(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A recipe file's keys over those of its ``base`` (a path relative to the recipe), recursively."""
+    path = path.resolve()
+    if path in _seen:
+        raise ConfigError(f"{path} names itself as a base (through {', '.join(p.name for p in _seen)})")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -127,7 +183,20 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         raise ConfigError(f"bad YAML in {path}: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of keys to values")
-    raw.setdefault("scratch", {})
+    base = raw.pop("base", None)
+    if base is None:
+        return raw
+    if not isinstance(base, str):
+        raise ConfigError(f"base in {path} must be a file name, got {base!r}")
+    merged = read_recipe(path.parent / base, _seen + (path,))
+    scratch = {**_mapping(merged.get("scratch"), "scratch"), **_mapping(raw.pop("scratch", None), "scratch")}
+    return {**merged, **raw, "scratch": scratch}
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """Read the YAML config (the default one when ``path`` is None) and apply overrides."""
+    raw = read_recipe(Path(path) if path else DEFAULT_CONFIG)
+    raw["scratch"] = _mapping(raw.get("scratch"), "scratch")
     for key, value in (overrides or {}).items():
         if value is None:
             continue
@@ -135,6 +204,4 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
             raw["scratch"][key[len("scratch__"):]] = value
         else:
             raw[key] = value
-    config = _from_dict(raw)
-    config.validate()
-    return config
+    return _from_dict(raw)

@@ -23,13 +23,14 @@ import sys
 from pathlib import Path
 
 from inference.metrics import score
+from inference.model import as_spans, load_model
 from labeling.labels import LABELS
 from labeling.preannotate import preannotate
 from labeling.records import DataError, Record, atomic_write_text
 from training.backbone import BackboneError
 from training.config import ConfigError, add_override_arguments, load_config
 from training.data import load_documents
-from training.train import predict_documents, train
+from training.train import train
 
 SYSTEMS = ("model", "rules")
 SEEDS = "seeds/annotations.jsonl"
@@ -96,9 +97,9 @@ def crossval(cfg, k: int, out: Path, show_progress: bool, fold_files: list[str] 
         print(f"fold {i + 1}/{k}: held out {', '.join(d.record.id for d in test)}", file=sys.stderr)
         result = train(fold_cfg, show_progress=show_progress, docs=train_docs)
         backbones.add(result["backbone"])
-        from inference.model import load_model
         model = load_model(fold_cfg.output_dir)
-        pred = predict_documents(model.model, model.tokenizer, test, model.max_length, model.stride, model.context)
+        pred = [Record(d.record.id, d.record.text, as_spans(spans), d.record.source)
+                for d, spans in zip(test, model.predict_batch([d.record.text for d in test]))]
         rules = [Record(d.record.id, d.record.text, preannotate(d.record.text)) for d in test]
         gold = [d.record for d in test]
         gold_all += gold

@@ -46,7 +46,7 @@ from training.ner_corpora import (
     NerFormatError, NerSentence, detect_format, entity_counts, label_set, parse_spec, read_ner,
 )
 from training.train import optimizer_step
-from training.windows import IGNORE, Window, collate, encode_documents
+from inference.encoding import IGNORE, Window, collate, encode_documents
 
 SUMMARY_FILE = "intermediate.json"
 
@@ -73,7 +73,7 @@ def load_ner_backbone(name: str, labels: Sequence[str], texts: list[str], max_le
 
 def encode_sentences(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[NerSentence], label2id: dict[str, int],
                      max_length: int, stride: int) -> list[Window]:
-    """Windows as ``training.windows.encode_documents`` cuts them, the first sub-token of each
+    """Windows as ``inference.encoding.encode_documents`` cuts them, the first sub-token of each
     word labelled with ``label2id`` (the project's own tag ids are not these)."""
     windows = encode_documents(tokenizer, [s.words for s in sentences], None, max_length, stride)
     for window in windows:

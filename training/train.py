@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import math
 import shutil
 import sys
@@ -28,18 +29,20 @@ from tqdm.auto import tqdm
 from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 from transformers.utils import logging as hf_logging
 
+from inference.decoding import predict_records
+from inference.encoding import WindowSettings, collate, encode_documents, torch_forward
 from inference.metrics import score
-from labeling.iob import decode_probabilities, tags_to_spans
-from labeling.records import DataError, Record, atomic_write_text
+from labeling.augment import AugmentConfig, augment_records
+from labeling.records import DataError, atomic_write_text
 from training.backbone import Backbone, BackboneError, default_learning_rate, load_backbone
 from training.config import ConfigError, TrainConfig, add_override_arguments, load_config
-from labeling.augment import AugmentConfig, augment_records
 from training.data import Document, load_documents, split_by_document, to_document
-from training.windows import collate, encode_documents, word_probabilities
 
 STATE_FILE = "trainer_state.json"
 CHECKPOINT_DIR = "checkpoint"
 INITIAL_DIR = "checkpoint/initial"   # the freshly built backbone, so a resumed run rebuilds the same one
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,17 +52,6 @@ class TrainerState:
     best_epoch: int = 0
     bad_epochs: int = 0
     history: list[dict] = field(default_factory=list)
-
-
-def predict_documents(model, tokenizer, docs: list[Document], max_length: int, stride: int,
-                      context: str = "document") -> list[Record]:
-    """Predicted records for documents: valid-IOB2 decoding, then labeling's tags→spans with trimming."""
-    probs = word_probabilities(model, tokenizer, [d.words for d in docs], max_length, stride, context=context)
-    out = []
-    for doc, p in zip(docs, probs):
-        spans = tags_to_spans(doc.record.text, doc.tokens, decode_probabilities(p))
-        out.append(Record(doc.record.id, doc.record.text, spans, doc.record.source))
-    return out
 
 
 def parameter_groups(model, lr: float, weight_decay: float, layer_decay: float) -> list[dict]:
@@ -97,8 +89,19 @@ def optimizer_step(accelerator: Accelerator, model, batch: dict, optimizer, sche
     return loss.item()
 
 
+def epoch_line(row: dict, state: TrainerState, epochs: int) -> str:
+    """One readable log line per epoch: loss, dev F1 and the best so far."""
+    line = f"epoch {row['epoch']}/{epochs}: loss {row['loss']:.4f}"
+    if "dev_word_f1" in row:
+        line += (f", dev word F1 {row['dev_word_f1']:.4f} (span {row['dev_span_f1']:.4f}), "
+                 f"best {state.best_f1:.4f} at epoch {state.best_epoch}")
+    return line
+
+
 def evaluate_documents(model, tokenizer, docs: list[Document], cfg: TrainConfig) -> dict:
-    return score([d.record for d in docs], predict_documents(model, tokenizer, docs, cfg.max_length, cfg.stride, cfg.context))
+    """Dev scores through inference's predict path, so they are what ``predict()`` will give."""
+    gold = [d.record for d in docs]
+    return score(gold, predict_records(torch_forward(model), tokenizer, gold, cfg.windows))
 
 
 def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: str, note: str, metrics: dict) -> None:
@@ -108,6 +111,7 @@ def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: st
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     model.config.backbone = backbone_name
+    model.config.windows = cfg.windows.to_config()     # inference reads the window settings from config.json
     model.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
     (tmp / "training_config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), allow_unicode=True, sort_keys=False),
@@ -166,7 +170,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
         backbone = _load_initial(out / INITIAL_DIR)
     else:
         if resume:
-            print(f"--resume: no checkpoint in {out / CHECKPOINT_DIR}; starting from scratch", file=sys.stderr)
+            logger.warning(f"--resume: no checkpoint in {out / CHECKPOINT_DIR}; starting from scratch")
         backbone = load_backbone(cfg.backbone, [d.record.text for d in train_docs], cfg.scratch,
                                  cfg.max_length, cfg.seed, cfg.offline_fallback)
         if accelerator.is_main_process:
@@ -186,17 +190,15 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
     if resuming:
         accelerator.load_state(str(out / CHECKPOINT_DIR / "state"))
-        print(f"resumed from epoch {state.epoch} (best dev word F1 {state.best_f1:.4f})", file=sys.stderr)
+        logger.info(f"resumed from epoch {state.epoch} (best dev word F1 {state.best_f1:.4f})")
 
     show = show_progress and accelerator.is_local_main_process
-    epochs = tqdm(range(state.epoch + 1, cfg.epochs + 1), desc="epochs", disable=not show,
-                  initial=state.epoch, total=cfg.epochs)
-    for epoch in epochs:
-        if state.bad_epochs >= cfg.patience:
+    for epoch in range(state.epoch + 1, cfg.epochs + 1):
+        if state.bad_epochs >= cfg.patience:      # a resumed run that had already stopped early
             break
         model.train()
         losses = []
-        batches = tqdm(loader, desc=f"epoch {epoch}", leave=False, disable=not show)
+        batches = tqdm(loader, desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not show)
         for batch in batches:
             losses.append(optimizer_step(accelerator, model, batch, optimizer, scheduler))
             batches.set_postfix(loss=f"{losses[-1]:.4f}")
@@ -220,11 +222,17 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
                           "dev_ids": [d.record.id for d in dev_docs], "train_ids": [d.record.id for d in train_docs],
                           "history": state.history}
                 _save_model(plain, tokenizer, out, cfg, backbone.name, backbone.note, result)
-        epochs.set_postfix(loss=f"{row['loss']:.4f}", dev_f1=f"{row.get('dev_word_f1', float('nan')):.3f}")
+        if accelerator.is_main_process:
+            logger.info(epoch_line(row, state, cfg.epochs))
         state.epoch = epoch
         accelerator.save_state(str(out / CHECKPOINT_DIR / "state"))
         if accelerator.is_main_process:
             atomic_write_text(state_path, json.dumps(state.__dict__, indent=2))
+        if state.bad_epochs >= cfg.patience and epoch < cfg.epochs:
+            if accelerator.is_main_process:
+                logger.info(f"early stopping: no dev word F1 gain for {state.bad_epochs} epochs; "
+                            f"keeping epoch {state.best_epoch} (dev word F1 {state.best_f1:.4f})")
+            break
     accelerator.wait_for_everyone()
     final = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     final["history"] = state.history

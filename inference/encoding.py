@@ -1,14 +1,15 @@
-"""Words to model inputs and back: sub-token alignment and overlapping windows.
+"""Words to model inputs and back: sub-token alignment, overlapping windows, the forward seam.
 
-Training and inference share this module, so a word is split into sub-tokens, cut
-into windows and labeled the same way on both sides. Documents longer than
-``max_length`` become overlapping windows (``stride`` sub-tokens shared by
-neighbours); nothing is silently truncated.
+Inference owns this module and training imports it, so a word is split into sub-tokens,
+cut into windows and labeled the same way on both sides. Documents longer than
+``max_length`` become overlapping windows (``stride`` sub-tokens shared by neighbours);
+nothing is silently truncated. The settings a model was trained with travel in its
+``config.json`` (:class:`WindowSettings`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -22,6 +23,42 @@ IGNORE = -100
 #: each sentence alone (model_card.md, "Context size", compares the two).
 CONTEXTS = ("document", "sentence")
 SENTENCE_END = frozenset({".", "؟", "?", "!", "…"})
+
+
+#: The key of the window settings in a model's ``config.json``.
+CONFIG_KEY = "windows"
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """How a model reads text: ``max_length`` sub-tokens per window, ``stride`` shared by neighbours, and
+    whether it reads whole documents or one sentence at a time (``context``)."""
+
+    max_length: int
+    stride: int
+    context: str = "document"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_length, bool) or not isinstance(self.max_length, int) or not 16 <= self.max_length <= 4096:
+            raise ValueError(f"max_length must be an integer between 16 and 4096, got {self.max_length!r}")
+        if isinstance(self.stride, bool) or not isinstance(self.stride, int) or not 0 <= self.stride < self.max_length // 2:
+            raise ValueError(f"stride must be an integer in [0, max_length/2), got {self.stride!r}")
+        if self.context not in CONTEXTS:
+            raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, got {self.context!r}")
+
+    def to_config(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_config(cls, config: Any) -> "WindowSettings":
+        """The settings saved in a model's config (``config.windows``); ValueError when absent or invalid."""
+        raw = getattr(config, CONFIG_KEY, None)
+        if not isinstance(raw, dict):
+            raise ValueError(f"config.json has no '{CONFIG_KEY}' mapping (max_length, stride, context)")
+        unknown = set(raw) - {"max_length", "stride", "context"}
+        if unknown or "max_length" not in raw or "stride" not in raw:
+            raise ValueError(f"config.json '{CONFIG_KEY}' must hold max_length, stride and context, got {raw!r}")
+        return cls(raw["max_length"], raw["stride"], raw.get("context", "document"))
 
 
 @dataclass
@@ -147,10 +184,8 @@ def word_probabilities(
     model: PreTrainedModel | Forward,
     tokenizer: PreTrainedTokenizerFast,
     documents: Sequence[Sequence[str]],
-    max_length: int,
-    stride: int,
+    settings: WindowSettings,
     batch_size: int = 16,
-    context: str = "document",
 ) -> list[np.ndarray]:
     """Per document, an ``(n_words, n_tags)`` array of tag probabilities.
 
@@ -164,7 +199,10 @@ def word_probabilities(
     n_tags = len(TAG2ID)
     sums = [np.zeros((len(words), n_tags), dtype=np.float64) for words in documents]
     counts = [np.zeros(len(words), dtype=np.int64) for words in documents]
-    windows = encode_documents(tokenizer, documents, max_length=max_length, stride=stride, context=context)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    windows = encode_documents(tokenizer, documents, max_length=settings.max_length, stride=settings.stride,
+                               context=settings.context)
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))  # length buckets
     for b in range(0, len(order), batch_size):
         chunk = [windows[i] for i in order[b:b + batch_size]]

@@ -2,7 +2,7 @@
 import pytest
 
 from labeling.tokenize import tokenize
-from training.windows import encode_documents, text_pieces
+from inference.encoding import encode_documents, text_pieces
 
 TEXT = ("استثمرت مبادلة ٥٠٠ مليون دولار في شركة تمارا. وبلغت إيرادات الشركة ٣ مليارات ريال؟ "
         "جمعت الشركة الناشئة 20 مليون دولار")

@@ -1,0 +1,62 @@
+"""The runtimes a model directory can be served with: one map from name to file and loader.
+
+``load_model(runtime=...)``, ``inference.export`` and ``inference.bench`` all read
+:data:`RUNTIMES`, so a runtime is named and located the same way everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from inference.encoding import Forward
+
+#: ``(model or None, forward)`` for a model directory and a CPU thread count.
+Loader = Callable[[Path, "int | None"], "tuple[Any, Forward]"]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    name: str
+    file: str            # the weights, relative to the model directory
+    load: Loader
+    made_by: str         # the command that writes ``file``
+
+
+def _load_torch(path: Path, threads: int | None) -> tuple[Any, Forward]:
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    from inference.encoding import torch_forward
+
+    if threads:
+        torch.set_num_threads(threads)
+    model = AutoModelForTokenClassification.from_pretrained(
+        path, use_safetensors=True, trust_remote_code=False, local_files_only=True)
+    if torch.cuda.is_available():
+        model.to("cuda")
+    return model, torch_forward(model)
+
+
+def _onnx_loader(name: str) -> Loader:
+    def load(path: Path, threads: int | None) -> tuple[Any, Forward]:
+        from inference.onnx_runtime import onnx_forward
+
+        return None, onnx_forward(path / RUNTIMES[name].file, threads)
+
+    return load
+
+
+ONNX_DIR = "onnx"
+RUNTIMES: dict[str, Runtime] = {
+    "torch": Runtime("torch", "model.safetensors", _load_torch, "python -m training.train"),
+    "onnx": Runtime("onnx", f"{ONNX_DIR}/model.onnx", _onnx_loader("onnx"), "python -m inference.export"),
+    "onnx_int8": Runtime("onnx_int8", f"{ONNX_DIR}/model_int8.onnx", _onnx_loader("onnx_int8"),
+                         "python -m inference.export"),
+}
+
+
+def get_runtime(name: str) -> Runtime:
+    if name not in RUNTIMES:
+        raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {name!r}")
+    return RUNTIMES[name]
