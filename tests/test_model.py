@@ -1,7 +1,9 @@
 """End to end on a tiny BERT: train on the gold seeds in seconds, predict, evaluate, load in a pipeline."""
+import dataclasses
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from inference import ModelNotFoundError, load_model, predict
@@ -178,3 +180,86 @@ def test_ablation_shows_each_models_dev_f1_beside_its_test_scores(model_dir, gol
     dev = json.loads((model_dir / "metrics.json").read_text())["dev"]["word"]["f1"]
     assert f"| tiny (scratch) | {dev:.3f} |" in printed
     assert "| rules baseline |" in printed
+
+
+def test_window_settings_travel_in_config_json(model_dir):
+    config = json.loads((model_dir / "config.json").read_text())
+    assert config["windows"] == {"max_length": TINY["max_length"], "stride": TINY["stride"], "context": "sentence"}
+    model = load_model(model_dir)
+    assert (model.max_length, model.stride, model.context) == (64, 16, "sentence")
+
+
+def test_a_model_without_window_settings_is_refused_not_guessed(model_dir, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(model_dir, old)
+    config = json.loads((old / "config.json").read_text())
+    del config["windows"]
+    (old / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelNotFoundError, match="windows"):
+        load_model(old)
+
+
+def test_inference_may_read_longer_windows_up_to_the_position_embeddings(model_dir):
+    config = json.loads((model_dir / "config.json").read_text())
+    longest = config["max_position_embeddings"]
+    assert load_model(model_dir, max_length=longest).max_length == longest
+    with pytest.raises(ValueError, match="position embeddings"):
+        load_model(model_dir, max_length=longest + 1)
+
+
+def confident_on_some_words(batch):
+    """A stand-in model call: INVESTOR with a confidence set by each sub-token's id, so scores vary."""
+    ids = batch["input_ids"].numpy()
+    logits = np.zeros(ids.shape + (len(TAGS),))
+    logits[..., TAGS.index("B-INVESTOR")] = (ids % 7) - 3.0
+    return logits
+
+
+def test_threshold_drops_spans_scoring_below_it(model_dir):
+    model = dataclasses.replace(load_model(model_dir), forward=confident_on_some_words)
+    spans = model.predict(TEXT)
+    assert len({s["score"] for s in spans}) > 1
+    middle = max(s["score"] for s in spans)
+    kept = model.predict(TEXT, threshold=middle)
+    assert kept == [s for s in spans if s["score"] >= middle] and 0 < len(kept) < len(spans)
+    assert predict(TEXT, model=model, threshold=middle) == kept
+    assert model.predict_batch([TEXT], threshold=middle) == [kept]
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, "0.5", True])
+def test_a_threshold_outside_0_to_1_is_a_value_error(model_dir, threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        load_model(model_dir).predict(TEXT, threshold=threshold)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_a_batch_size_below_1_is_a_value_error(model_dir, batch_size):
+    with pytest.raises(ValueError, match="batch_size"):
+        load_model(model_dir).predict_batch([TEXT], batch_size=batch_size)
+
+
+def test_training_dev_scores_come_from_the_predict_path(model_dir, gold_records):
+    from inference.metrics import score
+    from inference.model import as_spans
+    from labeling.records import Record
+    from training.data import to_document
+    from training.train import evaluate_documents
+
+    model = load_model(model_dir)
+    cfg = load_config(None, {**TINY, "train_files": ["x"], "context": "sentence"})
+    predicted = [Record(r.id, r.text, as_spans(p)) for r, p in zip(gold_records,
+                                                                     model.predict_batch([r.text for r in gold_records]))]
+    assert evaluate_documents(model.model, model.tokenizer, [to_document(r) for r in gold_records], cfg) \
+        == score(gold_records, predicted)
+
+
+def test_the_log_has_a_line_per_epoch_and_one_when_early_stopping_ends_the_run(gold_path, tmp_path, caplog):
+    caplog.set_level("INFO", logger="training.train")
+    cfg = load_config(None, {**TINY, "train_files": [str(gold_path)], "dev_files": [str(gold_path)],
+                             "epochs": 6, "patience": 1, "learning_rate": 1e-9, "output_dir": str(tmp_path)})
+    train(cfg, show_progress=False)
+    lines = [r.getMessage() for r in caplog.records if r.name == "training.train"]
+    epochs = [line for line in lines if line.startswith("epoch ")]
+    assert epochs[0].startswith("epoch 1/6: loss ") and ", dev word F1 " in epochs[0] and "best " in epochs[0]
+    assert lines[-1].startswith("early stopping: no dev word F1 gain for 1 epochs")
+    assert len(epochs) < 6

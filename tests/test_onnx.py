@@ -44,3 +44,19 @@ def test_onnx_runtime_without_export_says_how_to_export(model_dir):
 def test_unknown_runtime_is_a_value_error(model_dir):
     with pytest.raises(ValueError, match="runtime must be one of"):
         load_model(model_dir, runtime="tensorrt")
+
+
+def test_one_registry_names_and_locates_every_runtime(exported):
+    from inference.bench import RUNTIMES as BENCHED
+    from inference.runtimes import RUNTIMES
+
+    assert list(RUNTIMES) == ["torch", "onnx", "onnx_int8"]
+    assert BENCHED == ("pipeline", "torch", "onnx", "onnx_int8")
+    for name, runtime in RUNTIMES.items():
+        assert (exported / runtime.file).is_file()
+        assert load_model(exported, runtime=name).runtime == name
+
+
+def test_an_unknown_runtime_lists_the_known_ones(model_dir):
+    with pytest.raises(ValueError, match="torch, onnx, onnx_int8"):
+        load_model(model_dir, runtime="tensorrt")
