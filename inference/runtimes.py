@@ -23,6 +23,10 @@ class Runtime:
     made_by: str         # the command that writes ``file``
 
 
+class BrokenWeightsError(ValueError):
+    """The weights file does not hold a usable model: tensors missing or misshapen, or values not finite."""
+
+
 def _load_torch(path: Path, threads: int | None) -> tuple[Any, Forward]:
     import torch
     from transformers import AutoModelForTokenClassification
@@ -31,8 +35,18 @@ def _load_torch(path: Path, threads: int | None) -> tuple[Any, Forward]:
 
     if threads:
         torch.set_num_threads(threads)
-    model = AutoModelForTokenClassification.from_pretrained(
-        path, use_safetensors=True, trust_remote_code=False, local_files_only=True)
+    model, info = AutoModelForTokenClassification.from_pretrained(
+        path, use_safetensors=True, trust_remote_code=False, local_files_only=True, output_loading_info=True)
+    # transformers fills a missing or misshapen tensor with random values and only warns: that model predicts garbage.
+    missing = list(info.get("missing_keys") or []) + [str(k[0]) for k in info.get("mismatched_keys") or []]
+    if missing:
+        raise BrokenWeightsError(f"{path / 'model.safetensors'} lacks or misshapes {len(missing)} tensor(s): "
+                                 f"{', '.join(sorted(missing)[:5])}")
+    broken = [name for name, tensor in model.state_dict().items()
+              if tensor.is_floating_point() and not torch.isfinite(tensor).all()]
+    if broken:
+        raise BrokenWeightsError(f"{path / 'model.safetensors'} holds NaN or infinite values in "
+                                 f"{len(broken)} tensor(s): {', '.join(broken[:5])}")
     if torch.cuda.is_available():
         model.to("cuda")
     return model, torch_forward(model)

@@ -263,3 +263,45 @@ def test_the_log_has_a_line_per_epoch_and_one_when_early_stopping_ends_the_run(g
     assert epochs[0].startswith("epoch 1/6: loss ") and ", dev word F1 " in epochs[0] and "best " in epochs[0]
     assert lines[-1].startswith("early stopping: no dev word F1 gain for 1 epochs")
     assert len(epochs) < 6
+
+
+def _rewrite_weights(model_dir, tmp_path, change):
+    from safetensors.torch import load_file, save_file
+
+    copy = tmp_path / "changed"
+    shutil.copytree(model_dir, copy)
+    tensors = load_file(copy / "model.safetensors")
+    change(tensors)
+    save_file(tensors, copy / "model.safetensors", metadata={"format": "pt"})
+    return copy
+
+
+def test_weights_without_the_classifier_are_refused_not_filled_at_random(model_dir, tmp_path):
+    from inference.runtimes import BrokenWeightsError
+
+    def drop_head(tensors):
+        for name in [n for n in tensors if n.startswith("classifier.")]:
+            del tensors[name]
+
+    with pytest.raises(BrokenWeightsError, match="classifier.bias"):
+        load_model(_rewrite_weights(model_dir, tmp_path, drop_head))
+
+
+def test_weights_holding_nan_are_refused(model_dir, tmp_path):
+    from inference.runtimes import BrokenWeightsError
+
+    def poison(tensors):
+        tensors["classifier.weight"] = tensors["classifier.weight"] * float("nan")
+
+    with pytest.raises(BrokenWeightsError, match="NaN"):
+        load_model(_rewrite_weights(model_dir, tmp_path, poison))
+
+
+def test_an_id2label_with_a_gap_is_refused(model_dir, tmp_path):
+    copy = tmp_path / "gap"
+    shutil.copytree(model_dir, copy)
+    config = json.loads((copy / "config.json").read_text())
+    config["id2label"] = {k: v for k, v in config["id2label"].items() if k != "3"}
+    (copy / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelNotFoundError, match="labels"):
+        load_model(copy)
