@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from inference.errors import find_errors
+from inference.error_analysis import find_errors
 from inference.model import ModelNotFoundError, as_spans, load_model
 from labeling.labels import LABELS
 from labeling.records import DataError, Record, Span, atomic_write_text, load_records
