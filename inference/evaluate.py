@@ -20,7 +20,7 @@ from typing import Sequence
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
-from inference.errors import KINDS, error_patterns, find_errors, pattern_of, remedy
+from inference.error_analysis import KINDS, error_patterns, find_errors, pattern_of, remedy
 from inference.metrics import pair_records, score, word_tags
 from inference.model import ModelNotFoundError, as_spans, load_model
 from inference.model_card import metrics_table, model_index, update_model_card

@@ -15,14 +15,13 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from inference.errors import find_errors
+from inference.error_analysis import find_errors
 from inference.model import ModelNotFoundError, as_spans, load_model
-from labeling.labels import LABELS
+from labeling.labels import LABELS, spec_of
 from labeling.records import DataError, Record, Span, atomic_write_text, load_records
 
-#: Label colours (solid backgrounds, so a screenshot can find them).
-COLOURS = {"INVESTOR": (255, 209, 102), "AMOUNT": (6, 214, 160), "VALUATION": (17, 138, 178),
-           "PROJECT": (239, 71, 111)}
+#: Label colours, from the schema (solid backgrounds, so a screenshot can find them).
+COLOURS: dict[str, tuple[int, int, int]] = {label: spec_of(label).colour for label in LABELS}
 
 _CSS = """
 body { font-family: 'Noto Naskh Arabic', 'DejaVu Sans', Arial, sans-serif; margin: 2em; line-height: 2; }
@@ -55,7 +54,8 @@ def render_page(predicted: Sequence[Record], gold: Sequence[Record] | None = Non
                 scores: dict[str, dict[tuple[int, int, str], float]] | None = None, title: str = "Deal spans") -> str:
     scores = scores or {}
     legend = " ".join(f'<mark class="{label}">{label}</mark>' for label in LABELS)
-    parts = [f'<!DOCTYPE html>\n<html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>{html.escape(title)}</title>',
+    head = f'<head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    parts = [f'<!DOCTYPE html>\n<html dir="rtl" lang="ar">{head}',
              f"<style>{_CSS}</style></head><body>", f'<div class="legend">{legend}</div>']
     gold_by_id = {r.id: r for r in gold} if gold is not None else {}
     for rec in predicted:
@@ -67,7 +67,8 @@ def render_page(predicted: Sequence[Record], gold: Sequence[Record] | None = Non
             pred_flags = {(e.pred.start, e.pred.end, e.pred.label): e.kind for e in errors if e.pred is not None}
             gold_flags = {(e.gold.start, e.gold.end, e.gold.label): e.kind for e in errors if e.kind == "missed"}
             parts.append('<div class="pair"><div><h2>gold</h2><div class="text">'
-                         + _marked(g.text, g.spans, {}, gold_flags) + '</div></div><div><h2>predicted</h2><div class="text">'
+                         + _marked(g.text, g.spans, {}, gold_flags)
+                         + '</div></div><div><h2>predicted</h2><div class="text">'
                          + _marked(rec.text, rec.spans, doc_scores, pred_flags) + "</div></div></div>")
         else:
             parts.append('<div class="text">' + _marked(rec.text, rec.spans, doc_scores, {}) + "</div>")

@@ -12,7 +12,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from labeling.gazetteers import INVESTORS, PROJECTS
+from labeling.gazetteers import names_of
+from labeling.labels import is_money, labels_of_kind
 from labeling.records import Record, Span, span_problems
 
 _ARABIC_INDIC = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
@@ -21,7 +22,8 @@ _PLURAL_SCALES = {"مليون": "ملايين", "مليار": "مليارات", 
 _NEW_CURRENCIES = (("دولار", ""), ("دولار", "أمريكي"), ("ريال", "سعودي"), ("درهم", "إماراتي"),
                    ("جنيه", "مصري"), ("يورو", ""), ("دينار", "كويتي"), ("ريال", "قطري"))
 _MONEY = re.compile(r"^[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬]*\s+\S+\s+(?:من\s+)?\S+")
-_NAMES = {"INVESTOR": [n for n in INVESTORS if len(n) > 2], "PROJECT": [n for n in PROJECTS if len(n) > 2]}
+#: Swap-in names for each name label, from its gazetteer (money labels are rewritten instead).
+_NAMES: dict[str, list[str]] = {label: [n for n in names_of(label) if len(n) > 2] for label in labels_of_kind("name")}
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def _replacement(span: Span, cfg: AugmentConfig, rng: random.Random) -> str | No
     if span.label in _NAMES and cfg.swap_names:
         choices = [n for n in _NAMES[span.label] if n != span.text]
         return rng.choice(choices)
-    if span.label in ("AMOUNT", "VALUATION") and cfg.rewrite_money and _MONEY.match(span.text):
+    if is_money(span.label) and cfg.rewrite_money and _MONEY.match(span.text):
         return new_amount(rng)
     return None
 

@@ -2,9 +2,12 @@
 
 Used by the pre-annotator (rules baseline), by the trimming rules (to know which
 words are names, so that «وأمازون» loses its «و» but «وول ستريت» keeps it) and by
-augmentation (to swap a name for another of the same kind).
+augmentation (to swap a name for another of the same kind). Which tuple holds which
+label's names is the schema's (``LabelSpec.gazetteer`` in ``labeling.labels``).
 """
 from __future__ import annotations
+
+from labeling.labels import labels_of_kind, spec_of
 
 #: Parties that usually give money: companies, funds, banks, states, people.
 INVESTORS: tuple[str, ...] = (
@@ -83,4 +86,19 @@ DEAL_CUES: tuple[str, ...] = (
     "المستثمرين", "تقييم", "تقييمها", "التزام", "التزامات", "ضخت", "قادت", "بقيادة", "دعم", "شراء",
 )
 
-NAME_WORDS: frozenset[str] = frozenset(w for name in INVESTORS + PROJECTS for w in name.split())
+
+def names_of(label: str) -> tuple[str, ...]:
+    """The known names of ``label``: the tuple its schema entry names (empty for a money label)."""
+    attr = spec_of(label).gazetteer
+    if attr is None:
+        return ()
+    names = globals().get(attr)
+    if not isinstance(names, tuple):
+        raise LookupError(f"label {label}: gazetteer {attr!r} is not a tuple in labeling/gazetteers.py")
+    return names
+
+
+#: Every word of every known name, of every name label.
+NAME_WORDS: frozenset[str] = frozenset(
+    w for label in labels_of_kind("name") for name in names_of(label) for w in name.split()
+)

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 from labeling.chars import is_digit
 from labeling.gazetteers import (
-    CURRENCIES, CURRENCY_ADJECTIVES, DEAL_CUES, INVESTORS, NON_DEAL_CUES, PROJECTS, SCALE_WORDS,
-    VAGUE_QUANTIFIERS, VALUATION_CUES,
+    CURRENCIES, CURRENCY_ADJECTIVES, DEAL_CUES, NON_DEAL_CUES, SCALE_WORDS, VAGUE_QUANTIFIERS, VALUATION_CUES, names_of,
 )
+from labeling.labels import labels_of_kind
 from labeling.records import Record, Span, make_span
 from labeling.tokenize import Token, split_sentences, tokenize
 from labeling.trim import proclitic_length, trim_span
 
 _PROJECT_MARKERS = frozenset({"في", "لـ", "ل", "بـ", "على", "لصالح"})
+_A_MONEY_LABEL = labels_of_kind("money")[0]  # money labels share the proclitic rule («بعدة» -> «عدة»)
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,14 @@ class _Name:
 
 def _bare(word: str) -> str:
     """A word without its proclitic, for lookups («وأمازون» -> «أمازون», «بعدة» -> «عدة»)."""
-    return word[proclitic_length(word, "AMOUNT"):]
+    return word[proclitic_length(word, _A_MONEY_LABEL):]
 
 
 def _names() -> dict[str, list[_Name]]:
-    """Gazetteer names indexed by first word, longest first."""
+    """Gazetteer names of every name label, indexed by first word, longest first."""
     index: dict[str, list[_Name]] = {}
-    for names, label in ((INVESTORS, "INVESTOR"), (PROJECTS, "PROJECT")):
-        for name in names:
+    for label in labels_of_kind("name"):
+        for name in names_of(label):
             words = tuple(t.text for t in tokenize(name))
             index.setdefault(words[0], []).append(_Name(words, label))
     for entries in index.values():

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from labeling.chars import TATWEEL, is_arabic_letter, is_boundary_junk
 from labeling.gazetteers import AMOUNT_QUALIFIERS, NAME_WORDS, VAGUE_QUANTIFIERS
+from labeling.labels import labels_of_kind
 
-MONEY_LABELS = frozenset({"AMOUNT", "VALUATION"})
-NAME_LABELS = frozenset({"INVESTOR", "PROJECT"})
+#: The rules below are written per kind of label; which labels are which is the schema's.
+MONEY_LABELS: frozenset[str] = frozenset(labels_of_kind("money"))
+NAME_LABELS: frozenset[str] = frozenset(labels_of_kind("name"))
 
 #: Proclitic clusters, longest first so that «ول» is tried before «و».
 PROCLITICS: tuple[str, ...] = ("وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")

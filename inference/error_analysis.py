@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
+from labeling.labels import kind_of
 from labeling.records import Record, Span
 from labeling.tokenize import split_sentences
 
@@ -67,8 +68,9 @@ def error_patterns(errors: Sequence[SpanError]) -> list[tuple[tuple[str, str], i
     return Counter(pattern_of(e) for e in errors).most_common()
 
 
-#: What usually fixes each kind of error, shown beside the most frequent patterns in reports.
-REMEDIES = {
+#: What usually fixes each kind of error on each kind of label (the schema's ``kind``), shown beside
+#: the most frequent patterns in reports.
+REMEDIES: dict[tuple[str, str], str] = {
     ("missed", "name"): "more varied names in training (real passages, name-swap augmentation); a pre-trained "
                         "backbone (AraBERT) that knows names it has not seen",
     ("spurious", "name"): "hard negatives where the same names appear outside a deal (competitors, products, "
@@ -86,6 +88,7 @@ REMEDIES = {
 
 
 def remedy(pattern: tuple[str, str]) -> str:
+    """The usual fix for a (kind, label) pattern, chosen by the kind of the gold label."""
     kind, label = pattern
     gold_label = label.split("→")[0]
-    return REMEDIES.get((kind, "money" if gold_label in ("AMOUNT", "VALUATION") else "name"), "")
+    return REMEDIES.get((kind, kind_of(gold_label)), "")
