@@ -156,7 +156,7 @@ def test_a_head_trained_on_other_labels_is_reset_even_when_its_size_matches(tmp_
 
 def test_layer_decay_gives_lower_layers_smaller_learning_rates():
     from training.backbone import build_scratch
-    from training.train import parameter_groups
+    from training.optimization import parameter_groups
 
     tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                          intermediate_size=32)

@@ -45,7 +45,7 @@ from training.config import ScratchConfig
 from training.ner_corpora import (
     NerFormatError, NerSentence, detect_format, entity_counts, label_set, parse_spec, read_ner,
 )
-from training.train import optimizer_step
+from training.optimization import optimizer_step
 from inference.encoding import IGNORE, Window, collate, encode_documents
 
 SUMMARY_FILE = "intermediate.json"

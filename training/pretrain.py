@@ -376,7 +376,7 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
     from transformers import get_linear_schedule_with_warmup
     from transformers.utils import logging as hf_logging
 
-    from training.train import optimizer_step
+    from training.optimization import optimizer_step
 
     _validate(cfg)
     corpus = _check_corpus(cfg.corpus)
