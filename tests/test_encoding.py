@@ -34,3 +34,24 @@ def test_sentence_windows_keep_document_word_ids_and_never_cross_a_sentence(mode
     for window, (start, end) in zip(windows, text_pieces(WORDS, "sentence")):
         ids = {w for w in window.word_ids if w is not None}
         assert ids == set(range(start, end))
+
+
+def test_window_settings_round_trip_through_a_model_config():
+    from types import SimpleNamespace
+
+    from inference.encoding import WindowSettings
+
+    settings = WindowSettings(128, 32, "sentence")
+    assert WindowSettings.from_config(SimpleNamespace(windows=settings.to_config())) == settings
+
+
+@pytest.mark.parametrize("raw", [None, "128", {"max_length": 128}, {"max_length": 0, "stride": 0},
+                                 {"max_length": 128, "stride": 32, "context": "page"},
+                                 {"max_length": 128, "stride": 32, "colour": "red"}])
+def test_missing_or_invalid_window_settings_are_a_value_error(raw):
+    from types import SimpleNamespace
+
+    from inference.encoding import WindowSettings
+
+    with pytest.raises(ValueError):
+        WindowSettings.from_config(SimpleNamespace(windows=raw))
