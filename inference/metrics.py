@@ -59,7 +59,9 @@ def word_scores(gold_tags: list[list[str]], pred_tags: list[list[str]]) -> dict:
 
 
 def span_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
-    tp, fp, fn = Counter(), Counter(), Counter()
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
     for g, p in pairs:
         gold = {(s.start, s.end, s.label) for s in g.spans}
         pred = {(s.start, s.end, s.label) for s in p.spans}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -73,8 +73,8 @@ def window_settings(config: Any, path: Path, max_length: int | None = None, stri
     except ValueError as exc:
         raise ModelNotFoundError(f"model directory {path}: {exc}; retrain it with this version ({TRAIN_HINT})") \
             from None
-    settings = replace(trained, **{k: v for k, v in (("max_length", max_length), ("stride", stride),
-                                                     ("context", context)) if v is not None})
+    settings = WindowSettings(trained.max_length if max_length is None else max_length,
+                              trained.stride if stride is None else stride, context or trained.context)
     if settings.max_length > max_positions(config):
         raise ValueError(f"max_length {settings.max_length} is longer than the model's position embeddings "
                          f"allow ({max_positions(config)})")

@@ -85,8 +85,8 @@ def crossval(cfg, k: int, out: Path, show_progress: bool, fold_files: list[str] 
     docs = load_documents(fold_files)
     always = load_documents([f for f in cfg.train_files if f not in fold_files])
     folds = folds_of(len(docs), k, cfg.seed)
-    per_fold = {s: [] for s in SYSTEMS}
-    held_out = {s: [] for s in SYSTEMS}
+    per_fold: dict[str, list[dict]] = {s: [] for s in SYSTEMS}
+    held_out: dict[str, list[Record]] = {s: [] for s in SYSTEMS}
     gold_all: list[Record] = []
     backbones = set()
     for i, test_idx in enumerate(folds):

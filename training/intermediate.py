@@ -92,7 +92,7 @@ def predict_tags(model, tokenizer, sentences: Sequence[NerSentence], id2label: d
     model.eval()
     device = next(model.parameters()).device
     out = [["O"] * len(s.words) for s in sentences]
-    seen = [set() for _ in sentences]
+    seen: list[set[int]] = [set() for _ in sentences]
     windows = encode_documents(tokenizer, [s.words for s in sentences], None, max_length, stride)
     for b in range(0, len(windows), batch_size):
         chunk = windows[b:b + batch_size]
@@ -178,7 +178,8 @@ def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Pa
 
     windows = encode_sentences(tokenizer, train, label2id, max_length, stride)
     generator = torch.Generator().manual_seed(seed)
-    loader = DataLoader(windows, batch_size=batch_size, shuffle=True, generator=generator,
+    loader: DataLoader = DataLoader(windows, batch_size=batch_size,  # type: ignore[arg-type]  # a list is a dataset
+                        shuffle=True, generator=generator,
                         collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
     no_decay = ("bias", "LayerNorm.weight", "layer_norm")
     groups = [
@@ -194,7 +195,8 @@ def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Pa
     deadline = started + max_minutes * 60 if max_minutes else math.inf
     show = show_progress and accelerator.is_local_main_process
     bar = tqdm(total=total_steps, desc="NER steps", disable=not show)
-    steps, recent, stopped = 0, [], "epochs"
+    recent: list[float] = []
+    steps, stopped = 0, "epochs"
     model.train()
     for _epoch in range(epochs):
         for batch in loader:

@@ -28,7 +28,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence, TextIO
+from typing import Any, Iterable, Iterator, Mapping, Sequence, TextIO
 
 import numpy as np
 
@@ -108,7 +108,7 @@ class PretrainState:
 @dataclass
 class Checkpoint:
     state: PretrainState
-    rng_state: dict                # numpy bit generator state of the masking
+    rng_state: Mapping[str, Any]   # numpy bit generator state of the masking
 
 
 # --- corpus ---------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
 
     ``docs`` replaces the documents of ``cfg.train_files`` (cross-validation passes its folds).
     """
-    out = Path(cfg.output_dir)
+    out = Path(str(cfg.output_dir))    # set by TrainConfig (the default model location when not given)
     accelerator = Accelerator(mixed_precision=cfg.mixed_precision)
     set_seed(cfg.seed)
     hf_logging.disable_progress_bar()
@@ -148,7 +148,8 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
     windows = encode_documents(tokenizer, [d.words for d in train_docs], [d.tags for d in train_docs],
                                cfg.max_length, cfg.stride, cfg.label_all_subtokens, cfg.context)
     generator = torch.Generator().manual_seed(cfg.seed)
-    loader = DataLoader(windows, batch_size=cfg.batch_size, shuffle=True, generator=generator,
+    loader: DataLoader = DataLoader(windows, batch_size=cfg.batch_size,  # type: ignore[arg-type]  # a list is a dataset
+                        shuffle=True, generator=generator,
                         collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
     optimizer = torch.optim.AdamW(parameter_groups(model, lr, cfg.weight_decay, cfg.layer_decay), lr=lr)
     total_steps = cfg.epochs * math.ceil(len(windows) / cfg.batch_size)
