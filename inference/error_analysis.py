@@ -58,9 +58,11 @@ def find_errors(gold: Sequence[Record], pred: Sequence[Record]) -> list[SpanErro
 
 def pattern_of(error: SpanError) -> tuple[str, str]:
     """(kind, label), with ``GOLD→PRED`` as the label of a wrong-label error."""
-    if error.kind == "wrong label":
+    if error.kind == "wrong label" and error.gold and error.pred:
         return error.kind, f"{error.gold.label}→{error.pred.label}"
-    return error.kind, (error.gold or error.pred).label
+    span = error.gold or error.pred
+    assert span is not None, "an error has a gold span, a predicted span or both"
+    return error.kind, span.label
 
 
 def error_patterns(errors: Sequence[SpanError]) -> list[tuple[tuple[str, str], int]]:

@@ -65,7 +65,8 @@ def render_page(predicted: Sequence[Record], gold: Sequence[Record] | None = Non
             g = gold_by_id[rec.id]
             errors = find_errors([g], [rec])
             pred_flags = {(e.pred.start, e.pred.end, e.pred.label): e.kind for e in errors if e.pred is not None}
-            gold_flags = {(e.gold.start, e.gold.end, e.gold.label): e.kind for e in errors if e.kind == "missed"}
+            gold_flags = {(e.gold.start, e.gold.end, e.gold.label): e.kind for e in errors
+                          if e.kind == "missed" and e.gold is not None}
             parts.append('<div class="pair"><div><h2>gold</h2><div class="text">'
                          + _marked(g.text, g.spans, {}, gold_flags)
                          + '</div></div><div><h2>predicted</h2><div class="text">'
