@@ -16,6 +16,7 @@ No code from a model directory is run: the class is ours and imported, never dow
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,12 @@ class DealExtractionPipeline(Pipeline):
         if isinstance(inputs, list) and not inputs:
             return []   # transformers would read inputs[0]
         return super().__call__(inputs, **kwargs)
+
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> None:
+        """The model and tokenizer only. transformers would also copy this module into the directory and name it in
+        ``config.json``, and such a directory then loads only with ``trust_remote_code``."""
+        self.model.save_pretrained(save_directory, **kwargs)
+        self.tokenizer.save_pretrained(save_directory, **kwargs)
 
     def preprocess(self, text: Any) -> dict[str, str]:
         if not isinstance(text, str):

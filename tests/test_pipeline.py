@@ -111,3 +111,10 @@ def test_wrong_input_or_parameter_says_what_is_wrong(pipe, call, error):
 
 def test_the_stock_callers_aggregation_strategy_simple_is_accepted(pipe, texts):
     assert pipe(texts[0], aggregation_strategy="simple") == pipe(texts[0])
+
+
+def test_a_saved_pipeline_loads_again_without_remote_code(pipe, texts, tmp_path):
+    pipe.save_pretrained(tmp_path)
+    assert "custom_pipelines" not in (tmp_path / "config.json").read_text()
+    assert not list(tmp_path.glob("*.py"))
+    assert pipeline(TASK, model=str(tmp_path), device=-1)(texts[0]) == pipe(texts[0])
