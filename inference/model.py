@@ -61,6 +61,13 @@ def max_positions(config: Any) -> int:
     return n
 
 
+def check_labels(config: Any, path: Path) -> None:
+    """Refuse a model of other labels (a NER checkpoint, a stale directory) before it gives wrong spans."""
+    labels = [config.id2label.get(i) for i in range(config.num_labels)]
+    if labels != list(TAGS):
+        raise ModelNotFoundError(f"model at {path} has labels {labels}, expected {list(TAGS)}; {TRAIN_HINT}")
+
+
 def window_settings(config: Any, path: Path, max_length: int | None = None, stride: int | None = None,
                     context: str | None = None) -> WindowSettings:
     """The model's own window settings (from ``config.json``), with the caller's overrides.
@@ -140,9 +147,7 @@ def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", th
     path = Path(path) if path is not None else default_model_dir()
     check_model_dir(path, runtime)
     config = AutoConfig.from_pretrained(path, trust_remote_code=False, local_files_only=True)
-    labels = [config.id2label.get(i) for i in range(config.num_labels)]
-    if labels != list(TAGS):
-        raise ModelNotFoundError(f"model at {path} has labels {labels}, expected {list(TAGS)}; {TRAIN_HINT}")
+    check_labels(config, path)
     settings = window_settings(config, path, max_length, stride, context)
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
     model, forward = loader.load(path, threads)

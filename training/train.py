@@ -71,7 +71,11 @@ def evaluate_documents(model, tokenizer, docs: list[Document], cfg: TrainConfig)
 
 
 def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: str, note: str, metrics: dict) -> None:
-    """Write the model directory next to the target, then swap it in, so a crash leaves the old one."""
+    """Write the model directory next to the target, then swap it in, so a crash leaves the old one.
+
+    Its ``README.md`` is the model card, written from ``metrics`` (the run's own dev scores)."""
+    from inference.model_card import TrainingRun, directory_card
+
     tmp = out.parent / f".{out.name}.saving"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -85,6 +89,11 @@ def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: st
     (tmp / "backbone.json").write_text(json.dumps({"backbone": backbone_name, "requested": cfg.backbone,
                                                    "note": note}, ensure_ascii=False, indent=2), encoding="utf-8")
     (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    run = TrainingRun(backbone=backbone_name, settings=cfg.windows, train_files=tuple(cfg.train_files),
+                      dev_files=tuple(cfg.dev_files), n_train=len(metrics["train_ids"]), n_dev=len(metrics["dev_ids"]),
+                      best_epoch=metrics["best_epoch"], dev=metrics["dev"], location=str(cfg.output_dir),
+                      augment_copies=cfg.augment_copies, note=note)
+    (tmp / "README.md").write_text(directory_card(run), encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     for item in tmp.iterdir():
         item.replace(out / item.name)
