@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import yaml
 
+from labeling.exceptions import ModelNotFoundError
 from labeling.iob import decode, decode_probabilities
 from labeling.labels import TAG2ID, TAGS
 from labeling.records import Span
@@ -23,10 +24,6 @@ MODEL_ENV = "DEAL_EXTRACTION_MODEL"
 DEFAULT_MODEL_DIR = "runs/default"
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
 TRAIN_HINT = "train one with: python -m training.train --output-dir DIR (see README)"
-
-
-class ModelNotFoundError(FileNotFoundError):
-    """The model directory is missing or incomplete."""
 
 
 def default_model_dir() -> Path:

@@ -24,6 +24,7 @@ from transformers import (
     BertTokenizerFast, PreTrainedModel, PreTrainedTokenizerFast,
 )
 
+from labeling.exceptions import BackboneError
 from labeling.labels import ID2TAG, TAG2ID
 from training.config import ScratchConfig
 
@@ -37,10 +38,6 @@ SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 #: Arabic-Indic and Persian digits, Latin letters and common punctuation (so «٣٠» is never [UNK]).
 BASE_ALPHABET = ("".join(map(chr, range(0x0621, 0x064B))) + "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789"
                  + "abcdefghijklmnopqrstuvwxyz" + ".,;:!?%$€£()[]\"'«»،؛؟-/&")
-
-
-class BackboneError(RuntimeError):
-    """The requested backbone cannot be loaded (and falling back was not allowed)."""
 
 
 @dataclass

@@ -9,12 +9,10 @@ from typing import Any
 
 import yaml
 
+from labeling.exceptions import ConfigError
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "default.yaml"
 AUTO_BACKBONE = "aubmindlab/bert-base-arabertv02"
-
-
-class ConfigError(ValueError):
-    """A configuration file or override that cannot be used."""
 
 
 @dataclass

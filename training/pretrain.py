@@ -32,17 +32,14 @@ from typing import Iterable, Iterator, Sequence, TextIO
 
 import numpy as np
 
-from training.backbone import OFFLINE_BACKBONES, BackboneError, offline_backbone_dir
+from labeling.exceptions import BackboneError, CorpusError
+from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
 
 IGNORE = -100                      # label of positions that are not predicted
 STATE_FILE = "pretrain_state.json"
 CHECKPOINT_DIR = "checkpoint"
 CHECKPOINT_FILE = "checkpoint.json"
 TAIL = 20                          # steps averaged into the reported loss
-
-
-class CorpusError(ValueError):
-    """A corpus file that is missing, unreadable, or holds no text."""
 
 
 @dataclass
