@@ -1,28 +1,34 @@
 """``python -m inference.export --model DIR``: write DIR/onnx/model.onnx and model_int8.onnx."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import Sequence
 
-from inference.model import ModelNotFoundError, load_model
-from inference.onnx_runtime import ONNX_DIR, export_onnx
+from inference.model import load_model
+from inference.onnx_runtime import FILES, ONNX_DIR, export_onnx
+from labeling.cli import Parser, add_common, add_model, check_output, parse, run
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.export", description=__doc__)
-    parser.add_argument("--model", required=True, help="trained model directory")
-    args = parser.parse_args(argv)
-    try:
-        extractor = load_model(args.model)
-    except ModelNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    paths = export_onnx(extractor.model, Path(args.model) / ONNX_DIR)
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m inference.export", description=__doc__)
+    add_model(parser, "trained model directory; the ONNX files go into its onnx/ folder")
+    add_common(parser)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    args = parse(build_parser(), argv)
+    folder = Path(args.model) / ONNX_DIR
+    for name in FILES.values():
+        check_output(folder / name, args.force)
+    extractor = load_model(args.model)
+    paths = export_onnx(extractor.model, folder)
     for name, path in paths.items():
         print(f"{name}: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
+import os
 import re
 import shlex
 import sys
@@ -48,13 +49,14 @@ class Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         notes: list[str] = []
         if args is not None:
-            args, notes = self._modernize(list(args))
+            args, notes = self.modernize(list(args))
         namespace, extras = super().parse_known_args(args, namespace)
         setattr(namespace, _DEPRECATED, getattr(namespace, _DEPRECATED, []) + notes)
         return namespace, extras
 
-    def _modernize(self, args: list[str]) -> tuple[list[str], list[str]]:
-        """``args`` in the new spelling, and a note for each old spelling met."""
+    def modernize(self, args: Sequence[str]) -> tuple[list[str], list[str]]:
+        """``args`` in the new spelling (what a recorded command line shows), and a note for each old spelling met."""
+        args = list(args)
         out, bare, given, notes = [], [], set(), []
         i = 0
         while i < len(args):
@@ -208,6 +210,9 @@ def run(main: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
     def command(argv: Sequence[str]) -> int:
         try:
             return main(argv)
+        except BrokenPipeError:                  # the reader went away (``| head``): stop without a word
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
         except (DealExtractionError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
