@@ -4,6 +4,7 @@ import importlib
 import json
 import logging
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from inference.render import main as render_main
 from labeling.__main__ import main
 from labeling.cli import PACKAGES, run, setup_logging
 from labeling.exceptions import ConfigError, DealExtractionError
+from training.cli import COMMANDS
 
 from conftest import ROOT
 
@@ -113,7 +115,8 @@ def _writer(command, gold, model_dir, tmp_path):
         return render_main, ["--predictions", str(gold), "--gold", str(gold), "--output", str(page)], page
     if command == "evaluate":
         out = tmp_path / "eval"
-        return evaluate_main, ["--baseline", "rules", "--input", str(gold), "--output-dir", str(out)], out / "metrics.json"
+        argv = ["--baseline", "rules", "--input", str(gold), "--output-dir", str(out)]
+        return evaluate_main, argv, out / "metrics.json"
     model = shutil.copytree(model_dir, tmp_path / "model")          # the bench exports ONNX files into it
     figures = tmp_path / "bench.json"
     return bench_main, ["--model", str(model), "--input", str(_short_gold(tmp_path)), "--speed-on", "trained",
@@ -369,3 +372,46 @@ def test_errors_keep_their_old_homes_and_builtin_bases_under_one_base(module, na
     error = getattr(importlib.import_module(module), name)
     assert error is getattr(importlib.import_module("labeling.exceptions"), name)
     assert issubclass(error, DealExtractionError) and issubclass(error, builtin)
+
+
+# --- the documentation -------------------------------------------------------------------------
+
+DOCS = ["README.md", "model_card.md", "data/README.md", "seeds/README.md", *(f"docs/{p.name}" for p in
+                                                                            sorted((ROOT / "docs").glob("*.md")))]
+MODULES = {"labeling": "labeling.__main__", "inference": "inference.__main__", **{m: m for m in CLIS}}
+
+
+def _command_lines(text):
+    """Every ``python -m MODULE ...`` or ``deal-extract ...`` of a text: code lines (with their ``\\``
+    continuations) and inline code."""
+    text = re.sub(r"\\\n\s*", " ", text)
+    found = re.findall(r"^\s*(?:\$ )?((?:python -m|deal-extract) [^\n]+)", text, re.M)
+    found += [" ".join(c.split()) for c in re.findall(r"`((?:python -m|deal-extract) [^`]+)`", text)]
+    return found
+
+
+LOOP_VALUES = {"$ctx": "document"}          # a shell loop's variable in model_card.md, where a choice is expected
+
+
+def _documented_call(line):
+    """(module, argv) of a documented command line; None for a mention of a command rather than a call."""
+    words = [LOOP_VALUES.get(w, w) for w in shlex.split(line, comments=True)]
+    command, argv = (words[1], words[2:]) if words[0] == "deal-extract" else (words[2], words[3:])
+    if command == "pytest" or command.isupper() or command.startswith("-"):   # pytest, COMMAND, deal-extract --help
+        return None
+    module = COMMANDS[command].module if words[0] == "deal-extract" else MODULES[command]
+    subcommand = 1 if module == "labeling.__main__" else 0
+    if "..." in argv or len(argv) <= subcommand:                     # python -m labeling validate, in prose
+        return None
+    return module, argv
+
+
+def test_every_command_line_in_the_docs_and_the_help_parses_in_the_new_style():
+    texts = {doc: (ROOT / doc).read_text(encoding="utf-8") for doc in DOCS}
+    texts |= {module: importlib.import_module(module).__doc__ for module in {*MODULES.values(), "training.cli"}}
+    calls = [(name, line, _documented_call(line)) for name, text in texts.items() for line in _command_lines(text)]
+    calls = [(name, line, call) for name, line, call in calls if call is not None]
+    for name, line, (module, argv) in calls:
+        args = importlib.import_module(module).build_parser().parse_args(argv)     # exits on a bad line
+        assert args.deprecated_spellings == [], (name, line)
+    assert len(calls) > 50
