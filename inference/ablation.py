@@ -1,23 +1,25 @@
 """Score several trained models and the rules baseline on one test file, in one table.
 
-    python -m inference.ablation --data data/splits/test.jsonl --out runs/ablation \\
+    python -m inference.ablation --input data/splits/test.jsonl --output-dir runs/ablation \\
         --model "seeds only=runs/seeds_only" --model "seeds + news=runs/seeds_news" --model-card model_card.md
 
 Each model is evaluated exactly as ``inference.evaluate`` does (its files go to
-``OUT/<name>/``); the table gives word- and span-level F1, overall and per label.
+``OUTPUT_DIR/<name>/``); the table gives word- and span-level F1, overall and per label.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 from pathlib import Path
+from typing import Sequence
 
 from inference.evaluate import RULES, evaluate
-from inference.model import ModelNotFoundError
 from inference.model_card import metrics_table, update_model_card
-from labeling.records import DataError
+from labeling.cli import Parser, add_common, add_input, add_output_dir, check_output_dir, command_line, parse, run
+from labeling.exceptions import UsageError
+
+PROG = "python -m inference.ablation"
 
 
 def _slug(name: str) -> str:
@@ -39,39 +41,50 @@ def dev_table(dev: dict[str, float | None]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.ablation", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--out", required=True)
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description=__doc__)
+    add_input(parser, "gold JSONL file", aliases=["--data"])
+    add_output_dir(parser, "each system's evaluation goes into a folder of its own here", aliases=["--out"])
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="repeat for each model")
-    parser.add_argument("--model-card", default=None, help="write the table into this model card's ablation section")
+    parser.add_argument("--model-card", default=None, metavar="FILE",
+                        help="write the table into this model card's ablation section")
     parser.add_argument("--section", default="ablation", help="the model card section to write (default: ablation)")
-    args = parser.parse_args(argv)
-    rows: dict[str, dict] = {}
+    add_common(parser)
+    return parser
+
+
+def named_models(items: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, directory) of each ``--model NAME=DIR``."""
+    pairs = []
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise UsageError(f"--model expects NAME=DIR, got {item!r}")
+        pairs.append((name, path))
+    return pairs
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parse(parser, argv)
+    models = named_models(args.model)
+    check_output_dir(args.output_dir, args.force)
+    out = Path(args.output_dir)
+    rows: dict[str, dict] = {f"{RULES} baseline": evaluate(None, args.input, str(out / RULES), baseline=RULES)}
     dev: dict[str, float | None] = {}
-    try:
-        rows[f"{RULES} baseline"] = evaluate(None, args.data, str(Path(args.out) / RULES), baseline=RULES)
-        for item in args.model:
-            name, sep, path = item.partition("=")
-            if not sep:
-                print(f"error: --model expects NAME=DIR, got {item!r}", file=sys.stderr)
-                return 1
-            metrics = evaluate(path, args.data, str(Path(args.out) / _slug(name)))
-            rows[f"{name} ({metrics['backbone']})"] = metrics
-            dev[f"{name} ({metrics['backbone']})"] = dev_word_f1(Path(path))
-    except (DataError, ModelNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    for name, path in models:
+        metrics = evaluate(path, args.input, str(out / _slug(name)))
+        rows[f"{name} ({metrics['backbone']})"] = metrics
+        dev[f"{name} ({metrics['backbone']})"] = dev_word_f1(Path(path))
     tables = metrics_table(rows, "word") + "\n\n" + metrics_table(rows, "span") + "\n\n" + dev_table(dev)
     print(tables)
     if args.model_card:
-        command = "python -m inference.ablation " + " ".join(f'"{a}"' if " " in a else a
-                                                             for a in (argv if argv is not None else sys.argv[1:]))
+        command = command_line(PROG, parser.modernize(argv)[0])
         update_model_card(args.model_card, args.section, "\n".join([
-            f"All on `{args.data}`, written by:", "", f"```bash\n{command}\n```", "", tables]))
+            f"All on `{args.input}`, written by:", "", f"```bash\n{command}\n```", "", tables]))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

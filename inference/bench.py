@@ -1,14 +1,14 @@
 """Speed and accuracy of every runtime, measured in one run on one machine.
 
-    python -m inference.bench --model runs/default --data data/splits/test.jsonl \\
-        --json docs/benchmarks.json --md docs/benchmarks.md
+    python -m inference.bench --model runs/default --input data/splits/test.jsonl --output docs/benchmarks.json
 
-Speed (tokens/s, documents/s over the texts of ``--data``; p50/p95 latency of a single
+``--output F.json`` writes the figures there and the markdown table beside it (``F.md``).
+Speed (tokens/s, documents/s over the texts of ``--input``; p50/p95 latency of a single
 100-word passage) is measured by default on an **AraBERT-base-sized architecture with random
 weights** (12 layers, hidden 768, 64k vocabulary): speed does not depend on the weights,
 and the machine has no hub access to fetch AraBERT itself. ``--speed-on trained`` times the
 trained model of ``--model`` instead (e.g. the offline e5-small backbone). Span F1 is that of the trained
-model given with ``--model`` on ``--data``, run through each runtime. Runtimes:
+model given with ``--model`` on ``--input``, run through each runtime. Runtimes:
 ``transformers.pipeline("token-classification", aggregation_strategy="simple")``, our
 PyTorch path, our ONNX fp32 path and our ONNX int8 (dynamic quantization) path.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import statistics
@@ -23,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch
 
@@ -32,11 +33,14 @@ from inference.metrics import score
 from inference.model import as_spans, load_model
 from inference.onnx_runtime import export_onnx
 from inference.runtimes import RUNTIMES as OUR_RUNTIMES
+from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
+from labeling.exceptions import UsageError
 from labeling.labels import ID2TAG, TAG2ID
 from labeling.records import Record, atomic_write_text, load_records
 from labeling.tokenize import tokenize
 from labeling.trim import trim_span
 
+log = logging.getLogger(__name__)
 #: The plain transformers pipeline as the reference, then each of our runtimes (inference.runtimes).
 RUNTIMES = ("pipeline",) + tuple(OUR_RUNTIMES)
 
@@ -168,13 +172,13 @@ def markdown(result: dict, args: argparse.Namespace) -> str:
     else:
         speed_model = "AraBERT-base-sized architecture (12 layers, hidden 768) with **random weights**"
     lines = ["# Inference benchmarks", "",
-             f"Written by `python -m inference.bench --model {args.model} --data {args.data}"
+             f"Written by `python -m inference.bench --model {args.model} --input {args.input}"
              f"{' --speed-on trained' if args.speed_on == 'trained' else ''}` "
              f"on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['platform']}; "
              f"Python {m['python']}, torch {m['torch']}, transformers {m['transformers']}, "
              f"onnxruntime {m['onnxruntime']}.", "",
              f"Speed columns: {speed_model}, "
-             f"over the {result['n_docs']} texts of `{args.data}` ({result['n_tokens']} sub-tokens); latency of "
+             f"over the {result['n_docs']} texts of `{args.input}` ({result['n_tokens']} sub-tokens); latency of "
              f"one 100-word passage over {args.latency_runs} runs. Span F1: the trained model `{args.model}` "
              f"(backbone `{result['trained_backbone']}`) through each runtime on the same file.", "",
              "| runtime | tokens/s | docs/s | p50 ms | p95 ms | × pipeline | span F1 |",
@@ -193,23 +197,44 @@ def markdown(result: dict, args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, help="trained model directory (for span F1)")
-    parser.add_argument("--data", required=True, help="gold JSONL: texts to time and to score")
-    parser.add_argument("--json", default=None, help="write the figures here")
-    parser.add_argument("--md", default=None, help="write the markdown table here")
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m inference.bench", description=__doc__)
+    add_model(parser, "trained model directory (for span F1)")
+    add_input(parser, "gold JSONL: texts to time and to score", aliases=["--data"])
+    add_output(parser, "write the figures to this .json file and the markdown table beside it (.md)",
+               required=False, aliases=["--json"])
+    parser.add_argument("--md", default=None, help=argparse.SUPPRESS)        # deprecated: the table's own path
     parser.add_argument("--latency-runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     parser.add_argument("--max-length", type=int, nargs="*", default=[], metavar="N",
                         help="also time the trained model's torch runtime reading windows of N sub-tokens (each N)")
     parser.add_argument("--speed-on", choices=["base-sized", "trained"], default="base-sized",
                         help="time a random-weight AraBERT-base-sized model (default) or the trained model itself")
-    args = parser.parse_args(argv)
+    add_common(parser)
+    return parser
+
+
+def output_paths(output: str | None, md: str | None) -> tuple[Path | None, Path | None]:
+    """Where the JSON figures and the markdown table go: ``F.json`` and ``F.md`` beside it."""
+    if output is not None and Path(output).suffix != ".json":
+        raise UsageError(f"--output must end in .json (the markdown table goes beside it as .md), got {output}")
+    json_path = Path(output) if output else None
+    md_path = Path(md) if md else json_path.with_suffix(".md") if json_path else None
+    return json_path, md_path
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    args = parse(build_parser(), argv)
+    if args.md:
+        log.warning("--md is deprecated; --output F.json writes the table beside the figures as F.md")
+    json_path, md_path = output_paths(args.output, args.md)
+    for path in (json_path, md_path):
+        if path is not None:
+            check_output(path, args.force)
     if args.threads:
         torch.set_num_threads(args.threads)
-    gold = load_records(args.data)
+    gold = load_records(args.input)
     texts = [r.text for r in gold]
     trained = load_model(args.model)
     if not all((Path(args.model) / r.file).is_file() for r in OUR_RUNTIMES.values()):
@@ -222,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base_dir = Path(args.model) if args.speed_on == "trained" else build_base_sized(trained.tokenizer, Path(tmp))
         for name in RUNTIMES:
-            print(f"{name}: timing on {result['speed_model']} ...", file=sys.stderr)
+            log.info("%s: timing on %s ...", name, result["speed_model"])
             speed = measure_speed(runner(name, base_dir, args.threads), texts, n_tokens, passage, args.latency_runs)
             speed["span_f1"] = span_f1(runner(name, Path(args.model), args.threads), gold)
             result["runtimes"][name] = speed
@@ -232,12 +257,12 @@ def main(argv: list[str] | None = None) -> int:
                                                           args.threads)
     table = markdown(result, args)
     print(table)
-    if args.json:
-        atomic_write_text(args.json, json.dumps(result, indent=2))
-    if args.md:
-        atomic_write_text(args.md, table)
+    if json_path:
+        atomic_write_text(json_path, json.dumps(result, indent=2))
+    if md_path:
+        atomic_write_text(md_path, table)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

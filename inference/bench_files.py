@@ -1,15 +1,14 @@
 """Memory of the file command: peak RSS after 1,000 and after N documents of one run.
 
-    python -m inference.bench_files --model runs/default --data data/news.jsonl --docs 10000
+    python -m inference.bench_files --model runs/default --input data/news.jsonl --docs 10000
 
-Writes a JSONL of ``--docs`` documents cycling the texts of ``--data``, streams it through
+Writes a JSONL of ``--docs`` documents cycling the texts of ``--input``, streams it through
 the same code as ``python -m inference --input ... --output ...``, and prints the process's
 peak resident memory once 1,000 documents are done and again at the end. Constant memory
 means the two are close whatever ``--docs`` is.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import resource
@@ -17,9 +16,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Sequence
 
 from inference.batch import run_file
 from inference.model import load_model
+from labeling.cli import Parser, add_common, add_input, add_model, parse, run
 from labeling.records import load_records
 
 
@@ -27,15 +28,20 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.bench_files", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--docs", type=int, default=10_000)
-    parser.add_argument("--first", type=int, default=1_000)
-    args = parser.parse_args(argv)
-    texts = [r.text for r in load_records(args.data)]
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m inference.bench_files", description=__doc__)
+    add_model(parser)
+    add_input(parser, "JSONL records whose texts are cycled", aliases=["--data"])
+    parser.add_argument("--docs", type=int, default=10_000, help="documents in the whole run")
+    parser.add_argument("--first", type=int, default=1_000, help="documents before the first measure")
+    add_common(parser, writes=False)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    args = parse(build_parser(), argv)
+    texts = [r.text for r in load_records(args.input)]
     model = load_model(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
@@ -59,4 +65,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

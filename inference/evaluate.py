@@ -1,8 +1,9 @@
 """Score a model (and/or the rules baseline) on a gold JSONL file.
 
-    python -m inference.evaluate --model runs/default --data seeds/annotations.jsonl --out runs/eval --baseline rules
+    python -m inference.evaluate --model runs/default --input seeds/annotations.jsonl --output-dir runs/eval \\
+        --baseline rules
 
-Writes to ``--out``: ``metrics.json`` (word level: seqeval strict IOB2; span level: exact
+Writes to ``--output-dir``: ``metrics.json`` (word level: seqeval strict IOB2; span level: exact
 character spans), ``report.md`` (seqeval report, per-label table, errors grouped by kind
 with their sentences) and ``predictions.jsonl`` (valid record format). With
 ``--baseline rules`` the rules pre-annotator is scored the same way and shown beside
@@ -11,7 +12,6 @@ the model (``baseline_metrics.json``, ``baseline_predictions.jsonl``); with ``--
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -22,11 +22,15 @@ from seqeval.scheme import IOB2
 
 from inference.error_analysis import KINDS, error_patterns, find_errors, pattern_of, remedy
 from inference.metrics import pair_records, score, word_tags
-from inference.model import ModelNotFoundError, as_spans, load_model
+from inference.model import as_spans, load_model
 from inference.model_card import metrics_table, model_index, update_model_card
+from labeling.cli import Parser, add_common, add_input, add_model, add_output_dir, check_output_dir, command_line
+from labeling.cli import parse, run
+from labeling.exceptions import UsageError
 from labeling.preannotate import preannotate
-from labeling.records import DataError, Record, Span, atomic_write_text, dump_records, load_records
+from labeling.records import Record, Span, atomic_write_text, dump_records, load_records
 
+PROG = "python -m inference.evaluate"
 RULES = "rules"
 MAX_EXAMPLES_PER_KIND = 60
 
@@ -77,7 +81,13 @@ def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[R
 
 
 def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = None,
-             model_card: str | None = None, html: bool = False, context: str | None = None) -> dict:
+             model_card: str | None = None, html: bool = False, context: str | None = None,
+             command: str | None = None) -> dict:
+    """Score on the gold file ``data``, write the files into ``out``; return the metrics.
+
+    ``command`` is the command line shown in the model card as how the figures were made
+    (the caller knows it; by default an equivalent one is spelled out).
+    """
     gold = load_records(data)
     out_dir = Path(out)
     base_metrics = None
@@ -95,7 +105,7 @@ def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = 
     elif base_metrics is not None:
         pred, metrics, name, base_metrics = base_pred, base_metrics, RULES, None
     else:
-        raise ValueError("give --model DIR, --baseline rules, or both")
+        raise UsageError("give --model DIR, --baseline rules, or both")
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2))
     atomic_write_text(out_dir / "predictions.jsonl", dump_records(pred))
     atomic_write_text(out_dir / "report.md", render_report(name, data, gold, pred, metrics, base_metrics))
@@ -106,8 +116,7 @@ def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = 
         rows = {f"model ({metrics['backbone']})": metrics}
         if base_metrics is not None:
             rows[RULES] = base_metrics
-        command = " ".join(["python -m inference.evaluate"] + sys.argv[1:]) if sys.argv[0].endswith("evaluate.py") \
-            else f"python -m inference.evaluate --model {model_dir} --data {data} --out {out}"
+        command = command or f"{PROG} --model {model_dir} --input {data} --output-dir {out}"
         section = "\n".join([
             f"Evaluation on `{data}` ({metrics['n_docs']} documents), written by:", "",
             f"```bash\n{command}\n```", "", metrics_table(rows, "word"), "", metrics_table(rows, "span")])
@@ -115,27 +124,32 @@ def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = 
     return metrics
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.evaluate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=None, help="model directory")
-    parser.add_argument("--data", required=True, help="gold JSONL file")
-    parser.add_argument("--out", required=True, help="output directory")
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description=__doc__)
+    add_model(parser, "model directory", required=False)
+    add_input(parser, "gold JSONL file", aliases=["--data"])
+    add_output_dir(parser, "folder for metrics.json, report.md and predictions.jsonl", aliases=["--out"])
     parser.add_argument("--baseline", choices=[RULES], default=None, help="also score the rules pre-annotator")
-    parser.add_argument("--model-card", default=None, help="update this model card's evaluation section")
+    parser.add_argument("--model-card", default=None, metavar="FILE",
+                        help="update this model card's evaluation section")
     parser.add_argument("--html", action="store_true", help="also write report.html: gold and predicted side by side")
     parser.add_argument("--context", choices=["document", "sentence"], default=None,
                         help="read each document whole or sentence by sentence (default: as the model was trained)")
-    args = parser.parse_args(argv)
-    try:
-        metrics = evaluate(args.model, args.data, args.out, args.baseline, args.model_card, args.html, args.context)
-    except (DataError, ModelNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    add_common(parser)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parse(parser, argv)
+    check_output_dir(args.output_dir, args.force)
+    metrics = evaluate(args.model, args.input, args.output_dir, args.baseline, args.model_card, args.html,
+                       args.context, command=command_line(PROG, parser.modernize(argv)[0]))
     print(f"{metrics['backbone']}: word F1 {metrics['word']['f1']:.4f}, span F1 {metrics['span']['f1']:.4f} "
-          f"on {metrics['n_docs']} documents; wrote {args.out}/metrics.json, report.md, predictions.jsonl")
+          f"on {metrics['n_docs']} documents; wrote {args.output_dir}/metrics.json, report.md, predictions.jsonl")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

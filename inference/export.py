@@ -1,23 +1,29 @@
 """``python -m inference.export --model DIR``: write DIR/onnx/model.onnx and model_int8.onnx."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import Sequence
 
-from inference.model import ModelNotFoundError, load_model
+from inference.model import load_model
 from inference.onnx_runtime import export_onnx
+from inference.runtimes import RUNTIMES
+from labeling.cli import Parser, add_common, add_model, check_output, parse, run
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.export", description=__doc__)
-    parser.add_argument("--model", required=True, help="trained model directory")
-    args = parser.parse_args(argv)
-    try:
-        extractor = load_model(args.model)
-    except ModelNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m inference.export", description=__doc__)
+    add_model(parser, "trained model directory; the ONNX files go into its onnx/ folder")
+    add_common(parser)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    args = parse(build_parser(), argv)
+    for name in ("onnx", "onnx_int8"):
+        check_output(Path(args.model) / RUNTIMES[name].file, args.force)
+    extractor = load_model(args.model)
     paths = export_onnx(extractor.model, Path(args.model))
     for name, path in paths.items():
         print(f"{name}: {path} ({path.stat().st_size / 1e6:.1f} MB)")
@@ -25,4 +31,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from inference.decoding import check_threshold, predict_spans
 from inference.encoding import Forward, WindowSettings
 from inference.runtimes import get_runtime
+from labeling.exceptions import ModelNotFoundError
 from labeling.labels import TAGS
 from labeling.records import Span
 
@@ -23,10 +24,6 @@ MODEL_ENV = "DEAL_EXTRACTION_MODEL"
 CACHE_ENV = "DEAL_EXTRACTION_CACHE"
 REQUIRED_FILES = ("config.json", "tokenizer.json")
 TRAIN_HINT = "train one with: python -m training.train (see README)"
-
-
-class ModelNotFoundError(FileNotFoundError):
-    """The model directory is missing, incomplete or not one of ours."""
 
 
 def cache_dir() -> Path:

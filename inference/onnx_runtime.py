@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from inference.runtimes import ONNX_DIR, RUNTIMES
+from inference.runtimes import RUNTIMES
 
 
 class _LogitsOnly(torch.nn.Module):

@@ -1,7 +1,8 @@
 """A self-contained right-to-left HTML page with each span highlighted in its label's colour.
 
-    python -m inference.render --model runs/default --input news.jsonl --out page.html
-    python -m inference.render --predictions runs/eval/predictions.jsonl --gold seeds/annotations.jsonl --out eval.html
+    python -m inference.render --model runs/default --input news.jsonl --output page.html
+    python -m inference.render --predictions runs/eval/predictions.jsonl --gold seeds/annotations.jsonl \\
+        --output eval.html
 
 With ``--gold``, gold and predicted spans are shown side by side and errors are marked
 (missed: dashed outline on the gold side; spurious, wrong boundary, wrong label: red
@@ -9,16 +10,16 @@ outline on the predicted side). A span's label and score show on hover.
 """
 from __future__ import annotations
 
-import argparse
 import html
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from inference.error_analysis import find_errors
-from inference.model import ModelNotFoundError, as_spans, load_model
+from inference.model import as_spans, load_model
+from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
 from labeling.labels import LABELS, spec_of
-from labeling.records import DataError, Record, Span, atomic_write_text, load_records
+from labeling.records import Record, Span, atomic_write_text, load_records
 
 #: Label colours, from the schema (solid backgrounds, so a screenshot can find them).
 COLOURS: dict[str, tuple[int, int, int]] = {label: spec_of(label).colour for label in LABELS}
@@ -86,37 +87,43 @@ def records_from_predictions(texts: Sequence[tuple[str, str]], outputs: Sequence
     return records, scores
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.render", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=None, help="model directory, to predict --input")
-    parser.add_argument("--input", default=None, help="JSONL records (their 'text') or a .txt file to predict")
-    parser.add_argument("--predictions", default=None, help="JSONL records already predicted")
-    parser.add_argument("--gold", default=None, help="gold JSONL: show gold and predicted side by side")
-    parser.add_argument("--out", required=True, help="HTML file to write")
-    args = parser.parse_args(argv)
-    try:
-        gold = load_records(args.gold) if args.gold else None
-        if args.predictions:
-            predicted, scores = load_records(args.predictions), {}
-        elif args.input:
-            path = Path(args.input)
-            if path.suffix == ".jsonl":
-                texts = [(r.id, r.text) for r in load_records(path)]
-            else:
-                texts = [(f"line-{i}", line) for i, line in
-                         enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line.strip()]
-            model = load_model(args.model)
-            predicted, scores = records_from_predictions(texts, model.predict_batch([t for _, t in texts]))
-        else:
-            parser.error("give --input (with --model) or --predictions")
-    except (DataError, ModelNotFoundError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    atomic_write_text(args.out, render_page(predicted, gold, scores))
-    print(f"wrote {args.out}")
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m inference.render", description=__doc__)
+    add_model(parser, "model directory, to predict --input", required=False)
+    add_input(parser, "JSONL records (their 'text') or a .txt file to predict", required=False)
+    parser.add_argument("--predictions", default=None, metavar="FILE", help="JSONL records already predicted")
+    parser.add_argument("--gold", default=None, metavar="FILE", help="gold JSONL: show gold and predicted side by side")
+    add_output(parser, "HTML file to write", aliases=["--out"])
+    add_common(parser)
+    return parser
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """(id, text) of each record of a JSONL file, or of each non-blank line of a text file."""
+    if path.suffix == ".jsonl":
+        return [(r.id, r.text) for r in load_records(path)]
+    return [(f"line-{i}", line) for i, line in
+            enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line.strip()]
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parse(parser, argv)
+    if not (args.predictions or args.input):
+        parser.error("give --input (with --model) or --predictions")
+    check_output(args.output, args.force)
+    gold = load_records(args.gold) if args.gold else None
+    if args.predictions:
+        predicted, scores = load_records(args.predictions), {}
+    else:
+        texts = _texts(Path(args.input))
+        model = load_model(args.model)
+        predicted, scores = records_from_predictions(texts, model.predict_batch([t for _, t in texts]))
+    atomic_write_text(args.output, render_page(predicted, gold, scores))
+    print(f"wrote {args.output}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

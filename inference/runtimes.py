@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inference.encoding import Forward
+from labeling.exceptions import BrokenWeightsError
 
 #: ``(model or None, forward)`` for a model directory and a CPU thread count.
 Loader = Callable[[Path, "int | None"], "tuple[Any, Forward]"]
@@ -21,10 +22,6 @@ class Runtime:
     file: str            # the weights, relative to the model directory
     load: Loader
     made_by: str         # the command that writes ``file``
-
-
-class BrokenWeightsError(ValueError):
-    """The weights file does not hold a usable model: tensors missing or misshapen, or values not finite."""
 
 
 def _load_torch(path: Path, threads: int | None) -> tuple[Any, Forward]:

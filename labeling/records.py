@@ -9,17 +9,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from labeling.chars import is_boundary_junk
+from labeling.exceptions import DataError
 from labeling.labels import LABELS
-
-
-class DataError(ValueError):
-    """Raised when annotation data is malformed; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list["Problem"]):
-        self.problems = problems
-        shown = "\n".join(str(p) for p in problems[:50])
-        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s):\n{shown}{more}")
 
 
 @dataclass(frozen=True)

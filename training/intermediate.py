@@ -14,7 +14,6 @@ all). NewsFANE re-annotates ANERcorp's text: use one of them.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
@@ -38,8 +37,10 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, run
+from labeling.exceptions import UsageError
 from training.backbone import (
-    OFFLINE_BACKBONES, SCRATCH, BackboneError, build_scratch, load_pretrained, offline_backbone_dir,
+    OFFLINE_BACKBONES, SCRATCH, build_scratch, load_pretrained, offline_backbone_dir,
 )
 from training.config import ScratchConfig
 from training.ner_corpora import (
@@ -49,10 +50,6 @@ from training.optimization import optimizer_step
 from inference.encoding import IGNORE, Window, collate, encode_documents
 
 SUMMARY_FILE = "intermediate.json"
-
-
-class UsageError(ValueError):
-    """Command-line values that cannot be used."""
 
 
 def load_ner_backbone(name: str, labels: Sequence[str], texts: list[str], max_length: int, seed: int):
@@ -236,14 +233,13 @@ def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Pa
     return summary
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.intermediate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m training.intermediate", description=__doc__)
     parser.add_argument("--ner", nargs="+", required=True, metavar="FILE[:FORMAT]",
                         help="NER files; FORMAT is anercorp, newsfane or wojood (detected when left out)")
     parser.add_argument("--backbone", required=True,
                         help="a model directory, a hub id, e5-small, e5-small-full or scratch")
-    parser.add_argument("--output-dir", required=True)
+    add_output_dir(parser, "the model directory to write")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="stop training this long after the start (held-out scoring and saving follow)")
@@ -255,31 +251,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev-fraction", type=float, default=0.05, help="held out for the word-level F1 (0: none)")
     parser.add_argument("--mixed-precision", choices=("no", "fp16", "bf16"), default="no")
     parser.add_argument("--encoder-only", action="store_true", help="save the encoder without the NER head")
-    parser.add_argument("--force", action="store_true", help="replace an existing output directory")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
-    try:
-        if args.epochs < 1 or args.batch_size < 1 or not 16 <= args.max_length <= 4096:
-            raise UsageError("--epochs and --batch-size must be at least 1, --max-length in [16, 4096]")
-        if not 0 <= args.dev_fraction < 1 or (args.max_minutes is not None and args.max_minutes <= 0) \
-                or (args.max_sentences is not None and args.max_sentences < 1):
-            raise UsageError("--dev-fraction must be in [0, 1), --max-minutes and --max-sentences above 0")
-        out = Path(args.output_dir)
-        if out.exists() and any(out.iterdir()) and not args.force:
-            raise UsageError(f"{out} exists and is not empty; --force replaces it")
-        for spec in args.ner:                     # every input checked before minutes of loading
-            path, _fmt = parse_spec(spec)
-            if not Path(path).is_file():
-                raise NerFormatError(f"no such NER file: {path}")
-        summary = train_intermediate(
-            args.ner, args.backbone, out, epochs=args.epochs, max_minutes=args.max_minutes,
-            batch_size=args.batch_size, learning_rate=args.learning_rate, max_length=args.max_length,
-            seed=args.seed, max_sentences=args.max_sentences, dev_fraction=args.dev_fraction,
-            mixed_precision=args.mixed_precision, encoder_only=args.encoder_only,
-            show_progress=not args.no_progress)
-    except (NerFormatError, BackboneError, UsageError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    add_common(parser)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    args = parse(build_parser(), argv)
+    if args.epochs < 1 or args.batch_size < 1 or not 16 <= args.max_length <= 4096:
+        raise UsageError("--epochs and --batch-size must be at least 1, --max-length in [16, 4096]")
+    if not 0 <= args.dev_fraction < 1 or (args.max_minutes is not None and args.max_minutes <= 0) \
+            or (args.max_sentences is not None and args.max_sentences < 1):
+        raise UsageError("--dev-fraction must be in [0, 1), --max-minutes and --max-sentences above 0")
+    out = Path(args.output_dir)
+    check_output_dir(out, args.force)
+    for spec in args.ner:                     # every input checked before minutes of loading
+        path, _fmt = parse_spec(spec)
+        if not Path(path).is_file():
+            raise NerFormatError(f"no such NER file: {path}")
+    summary = train_intermediate(
+        args.ner, args.backbone, out, epochs=args.epochs, max_minutes=args.max_minutes,
+        batch_size=args.batch_size, learning_rate=args.learning_rate, max_length=args.max_length,
+        seed=args.seed, max_sentences=args.max_sentences, dev_fraction=args.dev_fraction,
+        mixed_precision=args.mixed_precision, encoder_only=args.encoder_only,
+        show_progress=not (args.no_progress or args.quiet))
     held = summary["held_out"]
     score = f"held-out word F1 {held['f1']:.4f}" if held else "no held-out set"
     print(f"saved {out} ({summary['steps']} steps in {summary['train_seconds']:.0f} s, "
@@ -288,4 +284,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

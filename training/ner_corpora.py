@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from labeling.exceptions import NerFormatError
+
 FORMATS: tuple[str, ...] = ("anercorp", "newsfane", "wojood")
 MAX_WORDS = 64
 SENTENCE_END = frozenset({".", "؟", "!", "?"})
@@ -86,10 +88,6 @@ WOJOOD_MAP: dict[str, str] = {
 
 _TAG = re.compile(r"^(?:O|[BI]-\S+)$")
 _GLUED = re.compile(r"^(O|[BI]-[A-Za-z_]+)([^\x00-\x7f]\S*)$")   # «Oالإصابة»: a tag, then an Arabic token
-
-
-class NerFormatError(ValueError):
-    """A file that cannot be read as the NER format asked for (or as any of them)."""
 
 
 @dataclass

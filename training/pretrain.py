@@ -18,7 +18,6 @@ the same data order.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import logging
@@ -32,17 +31,17 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence, TextIO
 
 import numpy as np
 
-from training.backbone import OFFLINE_BACKBONES, BackboneError, offline_backbone_dir
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, run
+from labeling.exceptions import BackboneError, ConfigError, CorpusError
+from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
+
+log = logging.getLogger(__name__)
 
 IGNORE = -100                      # label of positions that are not predicted
 STATE_FILE = "pretrain_state.json"
 CHECKPOINT_DIR = "checkpoint"
 CHECKPOINT_FILE = "checkpoint.json"
 TAIL = 20                          # steps averaged into the reported loss
-
-
-class CorpusError(ValueError):
-    """A corpus file that is missing, unreadable, or holds no text."""
 
 
 @dataclass
@@ -183,7 +182,7 @@ def pack_sequences(tokenizer, lines: Iterable[tuple[CorpusPosition, list[str]]],
     prefix, suffix = special_template(tokenizer)
     capacity = max_length - len(prefix) - len(suffix)
     if capacity < 1:
-        raise ValueError(f"max_length {max_length} leaves no room beside the special tokens")
+        raise ConfigError(f"max_length {max_length} leaves no room beside the special tokens")
     ids: list[int] = []
     words: list[int] = []
     for pos, line in lines:
@@ -284,7 +283,7 @@ def load_masked_lm(path: Path, from_config_only: bool = False):
         raise BackboneError(f"the tokenizer of {str(path)!r} has no mask token")
     head = sorted(k for k in info["missing_keys"] if not k.startswith(model.base_model_prefix + "."))
     if head:
-        print(f"{path} has no masked-LM head: {len(head)} head tensors start fresh", file=sys.stderr)
+        log.info("%s has no masked-LM head: %d head tensors start fresh", path, len(head))
     return tokenizer, model
 
 
@@ -360,11 +359,11 @@ def _check_corpus(files: Sequence[str]) -> list[str]:
 
 def _validate(cfg: PretrainConfig) -> None:
     if cfg.max_steps < 1 or cfg.batch_size < 1 or cfg.save_every < 1:
-        raise ValueError("max_steps, batch_size and save_every must be at least 1")
+        raise ConfigError("max_steps, batch_size and save_every must be at least 1")
     if not 0 < cfg.mlm_probability <= 1:
-        raise ValueError("mlm_probability must be in (0, 1]")
+        raise ConfigError("mlm_probability must be in (0, 1]")
     if cfg.max_minutes is not None and cfg.max_minutes <= 0:
-        raise ValueError("max_minutes must be positive")
+        raise ConfigError("max_minutes must be positive")
 
 
 def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = True) -> PretrainState:
@@ -390,7 +389,7 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
 
     found = find_checkpoint(out) if resume else None
     if resume and found is None:
-        print(f"--resume: no checkpoint in {out / CHECKPOINT_DIR}; starting from the backbone", file=sys.stderr)
+        log.warning("--resume: no checkpoint in %s; starting from the backbone", out / CHECKPOINT_DIR)
     if found:
         checkpoint = read_checkpoint(found)
         state = checkpoint.state
@@ -407,7 +406,7 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
     state.config = dataclasses.asdict(cfg)
     limit = model.config.max_position_embeddings
     if cfg.max_length > limit:
-        raise ValueError(f"max_length {cfg.max_length} is more than the model's {limit} positions")
+        raise ConfigError(f"max_length {cfg.max_length} is more than the model's {limit} positions")
 
     no_decay = ("bias", "LayerNorm.weight", "layer_norm")
     groups = [
@@ -420,7 +419,7 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
     model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
     if found:
         accelerator.load_state(str(found / "state"))
-        print(f"resumed at step {state.steps} ({state.tokens_seen} tokens seen)", file=sys.stderr)
+        log.info("resumed at step %d (%d tokens seen)", state.steps, state.tokens_seen)
 
     vocab = min(len(tokenizer), model.config.vocab_size)
     random_ids = np.setdiff1d(np.arange(vocab), np.array(tokenizer.all_special_ids))
@@ -441,7 +440,7 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
     model.train()
     while state.steps < cfg.max_steps:
         if cfg.max_minutes is not None and time.monotonic() - started >= cfg.max_minutes * 60:
-            print(f"stopping after {cfg.max_minutes} minutes", file=sys.stderr)
+            log.info("stopping after %s minutes", cfg.max_minutes)
             break
         packed = [next(sequences) for _ in range(cfg.batch_size * world)]
         masked = [mask_whole_words(s.input_ids, s.word_ids, rng, tokenizer.mask_token_id, random_ids,
@@ -465,18 +464,17 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
     state.elapsed_seconds = previous_elapsed + time.monotonic() - started
     save(final=True)
     if state.steps == start_steps:
-        print(f"nothing to do: already at step {state.steps} of {cfg.max_steps}", file=sys.stderr)
+        log.warning("nothing to do: already at step %d of %d", state.steps, cfg.max_steps)
     return state
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.pretrain", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m training.pretrain", description=__doc__)
     defaults = PretrainConfig([], "", "")
     parser.add_argument("--corpus", nargs="+", required=True, metavar="FILE",
                         help=".txt / .jsonl (\"text\" field), optionally .xz; one paragraph a line")
     parser.add_argument("--backbone", required=True, help="a model directory, or e5-small / e5-small-full")
-    parser.add_argument("--output-dir", required=True)
+    add_output_dir(parser, "the model directory to write")
     parser.add_argument("--max-steps", type=int, default=defaults.max_steps)
     parser.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this long")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
@@ -488,15 +486,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--save-every", type=int, default=defaults.save_every)
     parser.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default=defaults.mixed_precision)
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in output_dir")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the checkpoint in output_dir (which may then hold files)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
-    options = {k: v for k, v in vars(args).items() if k not in ("resume", "no_progress")}
-    try:
-        state = pretrain(PretrainConfig(**options), resume=args.resume, show_progress=not args.no_progress)
-    except (CorpusError, BackboneError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    add_common(parser)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    args = parse(build_parser(), argv)
+    options = {k: v for k, v in vars(args).items() if k not in ("resume", "no_progress", "force", "quiet")}
+    if not args.resume:
+        check_output_dir(args.output_dir, args.force)
+    state = pretrain(PretrainConfig(**options), resume=args.resume, show_progress=not (args.no_progress or args.quiet))
     loss = f"{state.final_loss:.4f}" if state.final_loss is not None else "n/a"
     print(f"saved {args.output_dir} (step {state.steps}, {state.tokens_seen} tokens, loss {loss}, "
           f"{state.elapsed_seconds:.0f} s)")
@@ -504,4 +507,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

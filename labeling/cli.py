@@ -1,0 +1,231 @@
+"""What every command of the three packages shares: option names, the output rule, logging and failure.
+
+One spelling for each kind of option: ``--input FILE``, ``--output FILE`` (or ``--output-dir DIR``),
+``--model DIR``, ``--force`` (overwrite existing outputs), ``--quiet`` (warnings only). One rule
+for outputs: an existing one is refused before any work starts unless ``--force`` is given.
+One way to fail: ``error: ...`` on stderr and exit status 1 (:func:`run`). It lives in
+``labeling``, the bottom layer, so that ``inference`` and ``training`` can use it too.
+
+Old spellings (``--data``, ``--out``, ``-o``, bare file arguments) still work: :class:`Parser`
+rewrites them to the new ones before parsing and warns, so help, usage and the checks of
+required options know only the new style.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from labeling.exceptions import DealExtractionError, OutputExistsError
+
+log = logging.getLogger(__name__)
+PACKAGES = ("labeling", "inference", "training")
+_DEPRECATED = "deprecated_spellings"           # namespace attribute: notes of the old spellings met
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that also accepts deprecated spellings, rewritten to the new ones before parsing."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.aliases: dict[str, str] = {}
+        self.positional_options: tuple[str, ...] = ()
+
+    def add_alias(self, old: str, new: str) -> None:
+        """Accept the option ``old`` as a hidden spelling of ``new``."""
+        self.aliases[old] = new
+
+    def accept_positionals(self, *options: str) -> None:
+        """Accept bare arguments as the values of ``options`` not given by name, in order; the last takes the rest."""
+        self.positional_options = options
+
+    def parse_known_args(self, args=None, namespace=None):
+        notes: list[str] = []
+        if args is not None:
+            args, notes = self.modernize(list(args))
+        namespace, extras = super().parse_known_args(args, namespace)
+        setattr(namespace, _DEPRECATED, getattr(namespace, _DEPRECATED, []) + notes)
+        return namespace, extras
+
+    def modernize(self, args: Sequence[str]) -> tuple[list[str], list[str]]:
+        """``args`` in the new spelling (what a recorded command line shows), and a note for each old spelling met."""
+        args = list(args)
+        out, bare, given, notes = [], [], set(), []
+        i = 0
+        while i < len(args):
+            name, eq, value = args[i].partition("=")
+            if name in self.aliases:
+                notes.append(f"{name} is deprecated; use {self.aliases[name]}")
+                name = self.aliases[name]
+            action = self._option_string_actions.get(name) if name.startswith("-") else None
+            if args[i] == "--" or (not self.positional_options and action is None):
+                out.append(args[i])
+                i += 1
+                continue
+            if action is None:
+                (out if args[i].startswith("-") else bare).append(args[i])
+                i += 1
+                continue
+            given.add(name)
+            n = 0 if eq else _values_after(action.nargs, args[i + 1:])
+            out += [name + eq + value, *args[i + 1:i + 1 + n]]
+            i += 1 + n
+        targets = [o for o in self.positional_options if o not in given]
+        if bare and targets:
+            notes.append(f"bare file arguments are deprecated; use {' '.join(targets[:len(bare)])}")
+            for k, option in enumerate(targets):
+                values = bare[k:] if k == len(targets) - 1 else bare[k:k + 1]
+                if values:
+                    out += [option, *values]
+        else:
+            out += bare
+        return out, notes
+
+
+def _values_after(nargs: int | str | None, rest: list[str]) -> int:
+    """How many of ``rest`` an option with ``nargs`` takes as its values."""
+    leading = next((k for k, a in enumerate(rest) if a.startswith("-")), len(rest))
+    if nargs is None:
+        return min(1, len(rest))
+    if nargs == "?":
+        return min(1, leading)
+    if nargs in ("*", "+"):
+        return leading
+    return int(nargs) if isinstance(nargs, int) else 0
+
+
+def add_input(parser: Parser, help: str, *, required: bool = True, many: bool = False,
+              aliases: Sequence[str] = ()) -> None:
+    """``--input FILE`` (``FILE [FILE ...]`` when ``many``), the file the command reads."""
+    parser.add_argument("--input", required=required, nargs="+" if many else None, metavar="FILE", help=help)
+    for old in aliases:
+        parser.add_alias(old, "--input")
+
+
+def add_output(parser: Parser, help: str, *, required: bool = True, default: str | None = None,
+               aliases: Sequence[str] = ()) -> None:
+    """``--output FILE``, the one file the command writes."""
+    parser.add_argument("--output", required=required, default=default, metavar="FILE", help=help)
+    for old in aliases:
+        parser.add_alias(old, "--output")
+
+
+def add_output_dir(parser: Parser, help: str, *, required: bool = True, default: str | None = None,
+                   aliases: Sequence[str] = ()) -> None:
+    """``--output-dir DIR``, the folder the command writes its files into."""
+    parser.add_argument("--output-dir", required=required, default=default, metavar="DIR", help=help)
+    for old in aliases:
+        parser.add_alias(old, "--output-dir")
+
+
+def add_model(parser: Parser, help: str = "trained model directory", *, required: bool = True) -> None:
+    """``--model DIR``, a model directory as ``training.train`` writes it."""
+    parser.add_argument("--model", required=required, default=None, metavar="DIR", help=help)
+
+
+def add_common(parser: Parser, *, writes: bool = True) -> None:
+    """``--force`` (for a command that writes) and ``--quiet``."""
+    if writes:
+        parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.add_argument("--quiet", action="store_true", help="print warnings and errors only (no progress)")
+
+
+def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``, set up logging by ``--quiet``, then warn about each deprecated spelling used."""
+    args = parser.parse_args(list(argv))
+    setup_logging(getattr(args, "quiet", False))
+    for note in vars(args).pop(_DEPRECATED, []):
+        log.warning(note)
+    return args
+
+
+def check_output(path: str | Path, force: bool) -> None:
+    """Refuse an output file that exists (unless ``force``) or that names a directory (always)."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputExistsError(f"{path} is a directory; give the output a file name")
+    if path.exists() and not force:
+        raise OutputExistsError(f"{path} exists; refusing to overwrite it (pass --force to replace it)")
+
+
+def check_output_dir(path: str | Path, force: bool) -> None:
+    """Refuse an output directory that already holds files (unless ``force``) or that is a file (always).
+
+    An empty directory is fine: it is often made ahead (``mktemp -d``).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputExistsError(f"{path} is a file, not a directory")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise OutputExistsError(f"{path} is not empty; refusing to overwrite it (pass --force to write into it)")
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to ``sys.stderr`` as it is at each message, not as it was when set up (tests replace it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+class _Format(logging.Formatter):
+    """Info as it is; ``warning: ...`` and ``error: ...`` above it, like the commands' own error line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        return message if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {message}"
+
+
+def setup_logging(quiet: bool = False) -> None:
+    """Messages of the three packages to stderr: info and above, or warnings and above when ``quiet``.
+
+    Only the project's loggers are set (third-party libraries keep theirs); calling it again changes the level only.
+    """
+    for name in PACKAGES:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING if quiet else logging.INFO)
+        if not any(isinstance(h, _Stderr) for h in logger.handlers):
+            handler = _Stderr()
+            handler.setFormatter(_Format())
+            logger.addHandler(handler)
+
+
+def run(main: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
+    """Wrap a command's ``main(argv)``: a project error or an OSError ends it with one line ``error: ...``, status 1.
+
+    The user sees what to do, not a traceback; a bug (any other exception) still shows its traceback.
+    """
+    @functools.wraps(main)
+    def command(argv: Sequence[str]) -> int:
+        try:
+            return main(argv)
+        except BrokenPipeError:                  # the reader went away (``| head``): stop without a word
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        except (DealExtractionError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    return command
+
+
+_SAFE = re.compile(r"[\w@%+=:,./-]+")
+
+
+def command_line(prog: str, argv: Sequence[str]) -> str:
+    """``prog`` and ``argv`` as one shell line, quoted where needed: how a recorded result was made."""
+    def quote(arg: str) -> str:
+        if _SAFE.fullmatch(arg):
+            return arg
+        return f'"{arg}"' if not re.search(r'["$`\\!]', arg) else shlex.quote(arg)
+    return " ".join([prog, *map(quote, argv)])

