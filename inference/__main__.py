@@ -24,6 +24,8 @@ def build_parser() -> Parser:
     add_input(parser, "a .jsonl file (records with 'text') or a .txt file (one document per line)", required=False)
     add_output(parser, "JSONL output for --input", required=False)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threshold", type=float, default=0.0, metavar="P",
+                        help="leave out spans scoring below P, between 0 and 1 (default: 0, every span)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted --input run")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_common(parser)
@@ -40,7 +42,9 @@ def main(argv: Sequence[str]) -> int:
         if not Path(args.input).is_file():
             raise UsageError(f"cannot read {args.input}")
         check_output(args.output, args.force)
-    model = load_model(args.model)
+    if not 0.0 <= args.threshold <= 1.0:
+        parser.error(f"--threshold must be between 0 and 1, got {args.threshold}")
+    model = load_model(args.model, threshold=args.threshold)
     if args.input is not None:
         written, failed = run_file(model, args.input, args.output, args.batch_size, args.resume,
                                    show_progress=not (args.no_progress or args.quiet))

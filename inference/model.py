@@ -96,6 +96,7 @@ class DealExtractor:
     settings: WindowSettings      # how the model reads text (from its config.json, or the caller's overrides)
     forward: Forward              # the runtime's model call on a padded batch
     runtime: str = "torch"
+    threshold: float = 0.0        # spans scoring below it are left out, unless a call gives its own
 
     @property
     def max_length(self) -> int:
@@ -109,32 +110,36 @@ class DealExtractor:
     def context(self) -> str:
         return self.settings.context
 
-    def predict(self, text: str, threshold: float = 0.0) -> list[dict]:
+    def predict(self, text: str, threshold: float | None = None) -> list[dict]:
         """Spans in ``text``: ``{"label", "text", "start", "end", "score"}``, sorted by ``start``;
-        spans scoring below ``threshold`` are left out."""
+        spans scoring below ``threshold`` (default: the model's :attr:`threshold`) are left out."""
         if not isinstance(text, str):
             raise TypeError(f"predict() expects str, got {type(text).__name__}")
         return self.predict_batch([text], threshold=threshold)[0]
 
-    def predict_batch(self, texts: Sequence[str], batch_size: int = 16, threshold: float = 0.0) -> list[list[dict]]:
+    def predict_batch(self, texts: Sequence[str], batch_size: int = 16,
+                      threshold: float | None = None) -> list[list[dict]]:
         """:meth:`predict` for many texts at once (windows of all texts are batched together)."""
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise TypeError("predict_batch() expects a list of strings")
         for t in texts:
             if not isinstance(t, str):
                 raise TypeError(f"predict() expects str, got {type(t).__name__}")
+        threshold = self.threshold if threshold is None else threshold
         spans = predict_spans(self.forward, self.tokenizer, texts, self.settings, batch_size, threshold)
         return [[s.as_dict() for s in doc] for doc in spans]
 
 
 def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", threads: int | None = None,
-               context: str | None = None, max_length: int | None = None, stride: int | None = None) -> DealExtractor:
+               context: str | None = None, max_length: int | None = None, stride: int | None = None,
+               threshold: float = 0.0) -> DealExtractor:
     """Load a model directory (default: :func:`default_model_dir`).
 
     ``runtime`` is a name of ``inference.runtimes.RUNTIMES``: ``"torch"`` (safetensors weights),
     ``"onnx"`` or ``"onnx_int8"`` (files made by ``python -m inference.export``); all give the
     same output format. ``threads`` sets the CPU threads (default: all cores). ``context``,
     ``max_length`` and ``stride`` override the window settings the model was trained with.
+    ``threshold`` is the least span score kept by default (0: every span).
     """
     from transformers import AutoConfig, AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -149,7 +154,7 @@ def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", th
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
     model, forward = loader.load(path, threads)
     backbone = getattr(config, "backbone", None) or "unknown"
-    return DealExtractor(model, tokenizer, path, backbone, settings, forward, runtime)
+    return DealExtractor(model, tokenizer, path, backbone, settings, forward, runtime, check_threshold(threshold))
 
 
 def as_spans(predicted: Sequence[dict]) -> list[Span]:
@@ -161,11 +166,13 @@ _LOADED: dict[Path, DealExtractor] = {}
 _LOADING = threading.Lock()
 
 
-def predict(text: str, model: DealExtractor | str | os.PathLike | None = None, threshold: float = 0.0) -> list[dict]:
+def predict(text: str, model: DealExtractor | str | os.PathLike | None = None,
+            threshold: float | None = None) -> list[dict]:
     """Deal spans in ``text``; the model (default directory unless given) is loaded once, even from many threads."""
     if not isinstance(text, str):
         raise TypeError(f"predict() expects str, got {type(text).__name__}")
-    check_threshold(threshold)
+    if threshold is not None:
+        check_threshold(threshold)
     if not text.strip():
         return []
     if not isinstance(model, DealExtractor):

@@ -305,3 +305,17 @@ def test_an_id2label_with_a_gap_is_refused(model_dir, tmp_path):
     (copy / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelNotFoundError, match="labels"):
         load_model(copy)
+
+
+def test_the_command_line_threshold_leaves_out_low_scoring_spans(model_dir, monkeypatch, capsys):
+    import inference.__main__ as cli
+
+    def stand_in(path, threshold=0.0, **kwargs):
+        return dataclasses.replace(load_model(path), forward=confident_on_some_words, threshold=threshold)
+
+    monkeypatch.setattr(cli, "load_model", stand_in)
+    assert cli.main(["--model", str(model_dir), TEXT]) == 0
+    every = json.loads(capsys.readouterr().out)
+    top = max(s["score"] for s in every)
+    assert cli.main(["--model", str(model_dir), "--threshold", str(top), TEXT]) == 0
+    assert json.loads(capsys.readouterr().out) == [s for s in every if s["score"] >= top] != every
