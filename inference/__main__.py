@@ -1,14 +1,15 @@
 """``python -m inference``: spans of one text as JSON, or of a whole file as JSONL.
 
-    python -m inference --model DIR "نص"                 # or the text on stdin
-    python -m inference --model DIR --input news.jsonl --output spans.jsonl [--resume]
+python -m inference --model DIR "نص"                 # or the text on stdin
+python -m inference --model DIR --input news.jsonl --output spans.jsonl [--resume]
 """
+
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from inference.batch import run_file
 from inference.model import default_model_dir, load_model
@@ -24,8 +25,13 @@ def build_parser() -> Parser:
     add_input(parser, "a .jsonl file (records with 'text') or a .txt file (one document per line)", required=False)
     add_output(parser, "JSONL output for --input", required=False)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--threshold", type=float, default=0.0, metavar="P",
-                        help="leave out spans scoring below P, between 0 and 1 (default: 0, every span)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="leave out spans scoring below P, between 0 and 1 (default: 0, every span)",
+    )
     parser.add_argument("--resume", action="store_true", help="continue an interrupted --input run")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_common(parser)
@@ -46,8 +52,14 @@ def main(argv: Sequence[str]) -> int:
         parser.error(f"--threshold must be between 0 and 1, got {args.threshold}")
     model = load_model(args.model, threshold=args.threshold)
     if args.input is not None:
-        written, failed = run_file(model, args.input, args.output, args.batch_size, args.resume,
-                                   show_progress=not (args.no_progress or args.quiet))
+        written, failed = run_file(
+            model,
+            args.input,
+            args.output,
+            args.batch_size,
+            args.resume,
+            show_progress=not (args.no_progress or args.quiet),
+        )
         print(f"wrote {written} document(s) to {args.output} ({failed} with an error)")
         return 0
     text = args.text if args.text is not None else sys.stdin.buffer.read().decode("utf-8", errors="replace")

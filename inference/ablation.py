@@ -6,13 +6,14 @@
 Each model is evaluated exactly as ``inference.evaluate`` does (its files go to
 ``OUTPUT_DIR/<name>/``); the table gives word- and span-level F1, overall and per label.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from inference.evaluate import RULES, evaluate
 from inference.model_card import metrics_table, update_model_card
@@ -46,8 +47,9 @@ def build_parser() -> Parser:
     add_input(parser, "gold JSONL file", aliases=["--data"])
     add_output_dir(parser, "each system's evaluation goes into a folder of its own here", aliases=["--out"])
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="repeat for each model")
-    parser.add_argument("--model-card", default=None, metavar="FILE",
-                        help="write the table into this model card's ablation section")
+    parser.add_argument(
+        "--model-card", default=None, metavar="FILE", help="write the table into this model card's ablation section"
+    )
     parser.add_argument("--section", default="ablation", help="the model card section to write (default: ablation)")
     add_common(parser)
     return parser
@@ -81,8 +83,11 @@ def main(argv: Sequence[str]) -> int:
     print(tables)
     if args.model_card:
         command = command_line(PROG, parser.modernize(argv)[0])
-        update_model_card(args.model_card, args.section, "\n".join([
-            f"All on `{args.input}`, written by:", "", f"```bash\n{command}\n```", "", tables]))
+        update_model_card(
+            args.model_card,
+            args.section,
+            "\n".join([f"All on `{args.input}`, written by:", "", f"```bash\n{command}\n```", "", tables]),
+        )
     return 0
 
 

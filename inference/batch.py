@@ -7,13 +7,15 @@ goes on. Output is written to ``OUT.partial`` line by line and renamed to ``OUT`
 end, so a crash never leaves a half-written ``OUT`` and ``--resume`` continues after the
 last complete line.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from tqdm.auto import tqdm
 
@@ -61,18 +63,23 @@ def _complete_lines(partial: Path) -> int:
     if not partial.exists():
         return 0
     data = partial.read_bytes()
-    keep = data[:data.rfind(b"\n") + 1]
+    keep = data[: data.rfind(b"\n") + 1]
     if len(keep) != len(data):
         partial.write_bytes(keep)
     return keep.count(b"\n")
 
 
 def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None) -> tuple[str, bool]:
+    out: dict[str, Any]
     if error is not None:
         out = {"id": doc.id, "source": doc.source, "error": error}
     else:
-        out = {"id": doc.id, "source": doc.source, "text": doc.text,
-               "spans": [{k: s[k] for k in ("start", "end", "label", "text", "score")} for s in spans]}
+        out = {
+            "id": doc.id,
+            "source": doc.source,
+            "text": doc.text,
+            "spans": [{k: s[k] for k in ("start", "end", "label", "text", "score")} for s in spans or []],
+        }
     # Lone surrogates cannot be written as UTF-8: escape that line as ASCII JSON instead.
     ascii_only = doc.text is not None and has_lone_surrogate(doc.text)
     return json.dumps(out, ensure_ascii=ascii_only) + "\n", error is not None
@@ -82,19 +89,25 @@ def _predict_chunk(model: DealExtractor, docs: list[InputDoc], batch_size: int) 
     ok = [d for d in docs if d.error is None]
     results: dict[int, tuple[list[dict] | None, str | None]] = {}
     try:
-        for d, spans in zip(ok, model.predict_batch([d.text for d in ok], batch_size=batch_size)):
+        for d, spans in zip(ok, model.predict_batch([d.text or "" for d in ok], batch_size=batch_size)):
             results[id(d)] = (spans, None)
     except Exception:  # isolate the failing document: retry one by one
         for d in ok:
             try:
-                results[id(d)] = (model.predict(d.text), None)
+                results[id(d)] = (model.predict(d.text or ""), None)
             except Exception as exc:  # noqa: BLE001 - reported in the output, the run goes on
                 results[id(d)] = (None, f"{type(exc).__name__}: {exc}")
     return [_result_line(d, *results.get(id(d), (None, d.error))) for d in docs]
 
 
-def run_file(model: DealExtractor, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
-             resume: bool = False, show_progress: bool = True) -> tuple[int, int]:
+def run_file(
+    model: DealExtractor,
+    input_path: str | Path,
+    output_path: str | Path,
+    batch_size: int = 32,
+    resume: bool = False,
+    show_progress: bool = True,
+) -> tuple[int, int]:
     """Process a file; return (documents written, documents with an error)."""
     input_path, output_path = Path(input_path), Path(output_path)
     partial = output_path.with_name(output_path.name + ".partial")
@@ -103,8 +116,10 @@ def run_file(model: DealExtractor, input_path: str | Path, output_path: str | Pa
         partial.unlink()
     total = _count_lines(input_path)
     errors = written = 0
-    with open(partial, "a", encoding="utf-8") as out, \
-            tqdm(total=total, initial=done, unit="doc", disable=not show_progress) as bar:
+    with (
+        open(partial, "a", encoding="utf-8") as out,
+        tqdm(total=total, initial=done, unit="doc", disable=not show_progress) as bar,
+    ):
         chunk: list[InputDoc] = []
         skipped = 0
 

@@ -12,6 +12,7 @@ model given with ``--model`` on ``--input``, run through each runtime. Runtimes:
 ``transformers.pipeline("token-classification", aggregation_strategy="simple")``, our
 PyTorch path, our ONNX fp32 path and our ONNX int8 (dynamic quantization) path.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -50,9 +52,17 @@ def build_base_sized(tokenizer, out: Path, seed: int = 0) -> Path:
     from transformers import BertConfig, BertForTokenClassification
 
     torch.manual_seed(seed)
-    config = BertConfig(vocab_size=max(64_000, len(tokenizer)), hidden_size=768, num_hidden_layers=12,
-                        num_attention_heads=12, intermediate_size=3072, max_position_embeddings=512,
-                        num_labels=len(ID2TAG), id2label=dict(ID2TAG), label2id=dict(TAG2ID))
+    config = BertConfig(
+        vocab_size=max(64_000, len(tokenizer)),
+        hidden_size=768,
+        num_hidden_layers=12,
+        num_attention_heads=12,
+        intermediate_size=3072,
+        max_position_embeddings=512,
+        num_labels=len(ID2TAG),
+        id2label=dict(ID2TAG),
+        label2id=dict(TAG2ID),
+    )
     model = BertForTokenClassification(config)
     model.config.backbone = "random-base-sized"
     model.config.windows = WindowSettings(128, 32).to_config()
@@ -76,8 +86,15 @@ def pipeline_runner(model_dir: Path) -> Callable[[list[str]], list[list[dict]]]:
             for e in entities:
                 bounds = trim_span(text, int(e["start"]), int(e["end"]), e["entity_group"])
                 if bounds:
-                    spans.append({"label": e["entity_group"], "start": bounds[0], "end": bounds[1],
-                                  "text": text[bounds[0]:bounds[1]], "score": float(e["score"])})
+                    spans.append(
+                        {
+                            "label": e["entity_group"],
+                            "start": bounds[0],
+                            "end": bounds[1],
+                            "text": text[bounds[0] : bounds[1]],
+                            "score": float(e["score"]),
+                        }
+                    )
             results.append(_non_overlapping(spans))
         return results
 
@@ -93,16 +110,18 @@ def _non_overlapping(spans: list[dict]) -> list[dict]:
     return kept
 
 
-def runner(name: str, model_dir: Path, threads: int | None,
-           max_length: int | None = None) -> Callable[[list[str]], list[list[dict]]]:
+def runner(
+    name: str, model_dir: Path, threads: int | None, max_length: int | None = None
+) -> Callable[[list[str]], list[list[dict]]]:
     if name == "pipeline":
         return pipeline_runner(model_dir)
     model = load_model(model_dir, runtime=name, threads=threads, max_length=max_length)
     return lambda texts: model.predict_batch(texts, batch_size=32)
 
 
-def measure_window_lengths(model_dir: Path, lengths: list[int], texts: list[str], n_tokens: int, gold: list[Record],
-                           threads: int | None) -> dict[int, dict]:
+def measure_window_lengths(
+    model_dir: Path, lengths: list[int], texts: list[str], n_tokens: int, gold: list[Record], threads: int | None
+) -> dict[int, dict]:
     """Speed and span F1 of the torch runtime reading the same texts in windows of each length: a model may
     read longer windows than it was trained on (up to its position embeddings)."""
     out = {}
@@ -112,8 +131,11 @@ def measure_window_lengths(model_dir: Path, lengths: list[int], texts: list[str]
         start = time.perf_counter()
         run(texts)
         elapsed = time.perf_counter() - start
-        out[length] = {"tokens_per_s": n_tokens / elapsed, "docs_per_s": len(texts) / elapsed,
-                       "span_f1": span_f1(run, gold)}
+        out[length] = {
+            "tokens_per_s": n_tokens / elapsed,
+            "docs_per_s": len(texts) / elapsed,
+            "span_f1": span_f1(run, gold),
+        }
     return out
 
 
@@ -127,7 +149,7 @@ def passage_of(texts: list[str], n_words: int = 100) -> str:
 
 
 def measure_speed(run, texts: list[str], n_tokens: int, passage: str, latency_runs: int) -> dict:
-    run(texts[:4])                      # warm-up
+    run(texts[:4])  # warm-up
     start = time.perf_counter()
     run(texts)
     elapsed = time.perf_counter() - start
@@ -138,8 +160,12 @@ def measure_speed(run, texts: list[str], n_tokens: int, passage: str, latency_ru
         run([passage])
         latencies.append((time.perf_counter() - t0) * 1000)
     q = statistics.quantiles(latencies, n=20, method="inclusive")
-    return {"tokens_per_s": n_tokens / elapsed, "docs_per_s": len(texts) / elapsed,
-            "p50_ms": statistics.median(latencies), "p95_ms": q[18]}
+    return {
+        "tokens_per_s": n_tokens / elapsed,
+        "docs_per_s": len(texts) / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": q[18],
+    }
 
 
 def span_f1(run, gold: list[Record]) -> float:
@@ -159,10 +185,17 @@ def machine() -> dict:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-            "memory_gib": round(mem, 1) if mem else None, "python": platform.python_version(),
-            "torch": torch.__version__, "transformers": transformers.__version__,
-            "onnxruntime": onnxruntime.__version__, "platform": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "memory_gib": round(mem, 1) if mem else None,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "platform": platform.platform(),
+    }
 
 
 def markdown(result: dict, args: argparse.Namespace) -> str:
@@ -171,27 +204,39 @@ def markdown(result: dict, args: argparse.Namespace) -> str:
         speed_model = f"the trained model `{args.model}` itself (backbone `{result['trained_backbone']}`)"
     else:
         speed_model = "AraBERT-base-sized architecture (12 layers, hidden 768) with **random weights**"
-    lines = ["# Inference benchmarks", "",
-             f"Written by `python -m inference.bench --model {args.model} --input {args.input}"
-             f"{' --speed-on trained' if args.speed_on == 'trained' else ''}` "
-             f"on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['platform']}; "
-             f"Python {m['python']}, torch {m['torch']}, transformers {m['transformers']}, "
-             f"onnxruntime {m['onnxruntime']}.", "",
-             f"Speed columns: {speed_model}, "
-             f"over the {result['n_docs']} texts of `{args.input}` ({result['n_tokens']} sub-tokens); latency of "
-             f"one 100-word passage over {args.latency_runs} runs. Span F1: the trained model `{args.model}` "
-             f"(backbone `{result['trained_backbone']}`) through each runtime on the same file.", "",
-             "| runtime | tokens/s | docs/s | p50 ms | p95 ms | × pipeline | span F1 |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "# Inference benchmarks",
+        "",
+        f"Written by `python -m inference.bench --model {args.model} --input {args.input}"
+        f"{' --speed-on trained' if args.speed_on == 'trained' else ''}` "
+        f"on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['platform']}; "
+        f"Python {m['python']}, torch {m['torch']}, transformers {m['transformers']}, "
+        f"onnxruntime {m['onnxruntime']}.",
+        "",
+        f"Speed columns: {speed_model}, "
+        f"over the {result['n_docs']} texts of `{args.input}` ({result['n_tokens']} sub-tokens); latency of "
+        f"one 100-word passage over {args.latency_runs} runs. Span F1: the trained model `{args.model}` "
+        f"(backbone `{result['trained_backbone']}`) through each runtime on the same file.",
+        "",
+        "| runtime | tokens/s | docs/s | p50 ms | p95 ms | × pipeline | span F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     base = result["runtimes"]["pipeline"]["tokens_per_s"]
     for name, r in result["runtimes"].items():
-        lines.append(f"| {name} | {r['tokens_per_s']:.0f} | {r['docs_per_s']:.2f} | {r['p50_ms']:.1f} | "
-                     f"{r['p95_ms']:.1f} | {r['tokens_per_s'] / base:.2f} | {r['span_f1']:.4f} |")
+        lines.append(
+            f"| {name} | {r['tokens_per_s']:.0f} | {r['docs_per_s']:.2f} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['tokens_per_s'] / base:.2f} | {r['span_f1']:.4f} |"
+        )
     if result.get("window_lengths"):
         w = result["trained_windows"]
-        lines += ["", f"Window length at inference (torch runtime, trained model; it was trained on windows of "
-                      f"{w['max_length']} sub-tokens, stride {w['stride']}, context `{w['context']}`):", "",
-                  "| max_length | tokens/s | docs/s | span F1 |", "|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"Window length at inference (torch runtime, trained model; it was trained on windows of "
+            f"{w['max_length']} sub-tokens, stride {w['stride']}, context `{w['context']}`):",
+            "",
+            "| max_length | tokens/s | docs/s | span F1 |",
+            "|---:|---:|---:|---:|",
+        ]
         for length, r in result["window_lengths"].items():
             lines.append(f"| {length} | {r['tokens_per_s']:.0f} | {r['docs_per_s']:.2f} | {r['span_f1']:.4f} |")
     return "\n".join(lines) + "\n"
@@ -201,15 +246,29 @@ def build_parser() -> Parser:
     parser = Parser(prog="python -m inference.bench", description=__doc__)
     add_model(parser, "trained model directory (for span F1)")
     add_input(parser, "gold JSONL: texts to time and to score", aliases=["--data"])
-    add_output(parser, "write the figures to this .json file and the markdown table beside it (.md)",
-               required=False, aliases=["--json"])
-    parser.add_argument("--md", default=None, help=argparse.SUPPRESS)        # deprecated: the table's own path
+    add_output(
+        parser,
+        "write the figures to this .json file and the markdown table beside it (.md)",
+        required=False,
+        aliases=["--json"],
+    )
+    parser.add_argument("--md", default=None, help=argparse.SUPPRESS)  # deprecated: the table's own path
     parser.add_argument("--latency-runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
-    parser.add_argument("--max-length", type=int, nargs="*", default=[], metavar="N",
-                        help="also time the trained model's torch runtime reading windows of N sub-tokens (each N)")
-    parser.add_argument("--speed-on", choices=["base-sized", "trained"], default="base-sized",
-                        help="time a random-weight AraBERT-base-sized model (default) or the trained model itself")
+    parser.add_argument(
+        "--max-length",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also time the trained model's torch runtime reading windows of N sub-tokens (each N)",
+    )
+    parser.add_argument(
+        "--speed-on",
+        choices=["base-sized", "trained"],
+        default="base-sized",
+        help="time a random-weight AraBERT-base-sized model (default) or the trained model itself",
+    )
     add_common(parser)
     return parser
 
@@ -241,9 +300,14 @@ def main(argv: Sequence[str]) -> int:
         export_onnx(trained.model, Path(args.model))
     n_tokens = sum(len(trained.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
     passage = passage_of(texts)
-    result = {"runtimes": {}, "machine": machine(), "n_docs": len(texts), "n_tokens": n_tokens,
-              "trained_backbone": trained.backbone,
-              "speed_model": trained.backbone if args.speed_on == "trained" else "random-weight AraBERT-base-sized BERT"}
+    result: dict[str, Any] = {
+        "runtimes": {},
+        "machine": machine(),
+        "n_docs": len(texts),
+        "n_tokens": n_tokens,
+        "trained_backbone": trained.backbone,
+        "speed_model": trained.backbone if args.speed_on == "trained" else "random-weight AraBERT-base-sized BERT",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         base_dir = Path(args.model) if args.speed_on == "trained" else build_base_sized(trained.tokenizer, Path(tmp))
         for name in RUNTIMES:
@@ -253,8 +317,9 @@ def main(argv: Sequence[str]) -> int:
             result["runtimes"][name] = speed
     if args.max_length:
         result["trained_windows"] = trained.settings.to_config()
-        result["window_lengths"] = measure_window_lengths(Path(args.model), args.max_length, texts, n_tokens, gold,
-                                                          args.threads)
+        result["window_lengths"] = measure_window_lengths(
+            Path(args.model), args.max_length, texts, n_tokens, gold, args.threads
+        )
     table = markdown(result, args)
     print(table)
     if json_path:

@@ -7,6 +7,7 @@ the same code as ``python -m inference --input ... --output ...``, and prints th
 peak resident memory once 1,000 documents are done and again at the end. Constant memory
 means the two are close whatever ``--docs`` is.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -15,8 +16,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from inference.batch import run_file
 from inference.model import load_model
@@ -25,7 +26,7 @@ from labeling.records import load_records
 
 
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux reports KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def build_parser() -> Parser:
@@ -58,8 +59,10 @@ def main(argv: Sequence[str]) -> int:
         elapsed = time.perf_counter() - start
         after_all = peak_rss_mib()
         size_mib = src.stat().st_size / 2**20
-    print(f"input: {args.docs} documents ({size_mib:.1f} MiB); written {written}, with an error {failed}; "
-          f"{elapsed:.0f} s in all")
+    print(
+        f"input: {args.docs} documents ({size_mib:.1f} MiB); written {written}, with an error {failed}; "
+        f"{elapsed:.0f} s in all"
+    )
     print(f"peak RSS after {args.first} documents: {after_first:.0f} MiB; after {args.docs} more: {after_all:.0f} MiB")
     return 0
 

@@ -4,10 +4,11 @@
 all call :func:`predict_spans`, so a score printed during training is the score a user
 gets from ``predict()``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -41,14 +42,21 @@ def check_threshold(threshold: float) -> float:
     return float(threshold)
 
 
-def predict_spans(forward: Forward, tokenizer, texts: Sequence[str], settings: WindowSettings,
-                  batch_size: int = 16, threshold: float = 0.0) -> list[list[PredictedSpan]]:
+def predict_spans(
+    forward: Forward,
+    tokenizer,
+    texts: Sequence[str],
+    settings: WindowSettings,
+    batch_size: int = 16,
+    threshold: float = 0.0,
+) -> list[list[PredictedSpan]]:
     """Spans of each text, sorted by start: valid-IOB2 decoding, labeling's trimming, spans scoring
     below ``threshold`` dropped."""
     threshold = check_threshold(threshold)
     token_lists = [tokenize(t) if t.strip() else [] for t in texts]
-    probs = word_probabilities(forward, tokenizer, [[tok.text for tok in toks] for toks in token_lists], settings,
-                               batch_size=batch_size)
+    probs = word_probabilities(
+        forward, tokenizer, [[tok.text for tok in toks] for toks in token_lists], settings, batch_size=batch_size
+    )
     results = []
     for text, tokens, p in zip(texts, token_lists, probs):
         spans = []
@@ -64,8 +72,14 @@ def predict_spans(forward: Forward, tokenizer, texts: Sequence[str], settings: W
     return results
 
 
-def predict_records(forward: Forward, tokenizer, records: Sequence[Record], settings: WindowSettings,
-                    batch_size: int = 16, threshold: float = 0.0) -> list[Record]:
+def predict_records(
+    forward: Forward,
+    tokenizer,
+    records: Sequence[Record],
+    settings: WindowSettings,
+    batch_size: int = 16,
+    threshold: float = 0.0,
+) -> list[Record]:
     """Records holding the predicted spans of ``records``' texts (ids and sources kept)."""
     predicted = predict_spans(forward, tokenizer, [r.text for r in records], settings, batch_size, threshold)
     return [Record(r.id, r.text, [s.as_span() for s in spans], r.source) for r, spans in zip(records, predicted)]

@@ -6,10 +6,12 @@ cut into windows and labeled the same way on both sides. Documents longer than
 nothing is silently truncated. The settings a model was trained with travel in its
 ``config.json`` (:class:`WindowSettings`).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -39,9 +41,17 @@ class WindowSettings:
     context: str = "document"
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_length, bool) or not isinstance(self.max_length, int) or not 16 <= self.max_length <= 4096:
+        if (
+            isinstance(self.max_length, bool)
+            or not isinstance(self.max_length, int)
+            or not 16 <= self.max_length <= 4096
+        ):
             raise ValueError(f"max_length must be an integer between 16 and 4096, got {self.max_length!r}")
-        if isinstance(self.stride, bool) or not isinstance(self.stride, int) or not 0 <= self.stride < self.max_length // 2:
+        if (
+            isinstance(self.stride, bool)
+            or not isinstance(self.stride, int)
+            or not 0 <= self.stride < self.max_length // 2
+        ):
             raise ValueError(f"stride must be an integer in [0, max_length/2), got {self.stride!r}")
         if self.context not in CONTEXTS:
             raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, got {self.context!r}")
@@ -50,7 +60,7 @@ class WindowSettings:
         return asdict(self)
 
     @classmethod
-    def from_config(cls, config: Any) -> "WindowSettings":
+    def from_config(cls, config: Any) -> WindowSettings:
         """The settings saved in a model's config (``config.windows``); ValueError when absent or invalid."""
         raw = getattr(config, CONFIG_KEY, None)
         if not isinstance(raw, dict):
@@ -63,9 +73,9 @@ class WindowSettings:
 
 @dataclass
 class Window:
-    doc: int                      # index of the document in the batch given to encode_documents
+    doc: int  # index of the document in the batch given to encode_documents
     input_ids: list[int]
-    word_ids: list[int | None]    # the word each sub-token belongs to (None for [CLS]/[SEP])
+    word_ids: list[int | None]  # the word each sub-token belongs to (None for [CLS]/[SEP])
     labels: list[int] | None = None
 
 
@@ -118,11 +128,26 @@ def encode_documents(
     return windows
 
 
-def _encode_piece(tokenizer, doc: int, words: Sequence[str], start: int, end: int, tags, max_length: int,
-                  stride: int, label_all_subtokens: bool) -> list[Window]:
+def _encode_piece(
+    tokenizer,
+    doc: int,
+    words: Sequence[str],
+    start: int,
+    end: int,
+    tags,
+    max_length: int,
+    stride: int,
+    label_all_subtokens: bool,
+) -> list[Window]:
     windows: list[Window] = []
-    enc = tokenizer([_encodable(w) for w in words[start:end]], is_split_into_words=True, truncation=True,
-                    max_length=max_length, stride=stride, return_overflowing_tokens=True)
+    enc = tokenizer(
+        [_encodable(w) for w in words[start:end]],
+        is_split_into_words=True,
+        truncation=True,
+        max_length=max_length,
+        stride=stride,
+        return_overflowing_tokens=True,
+    )
     for w in range(len(enc["input_ids"])):
         word_ids = [None if wid is None else wid + start for wid in enc.word_ids(w)]
         labels = None
@@ -169,7 +194,9 @@ def torch_forward(model: PreTrainedModel) -> Forward:
 
     @torch.inference_mode()
     def forward(batch: dict[str, torch.Tensor]) -> np.ndarray:
-        logits = model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)).logits
+        logits = model(
+            input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
+        ).logits
         return logits.float().cpu().numpy()
 
     return forward
@@ -201,11 +228,12 @@ def word_probabilities(
     counts = [np.zeros(len(words), dtype=np.int64) for words in documents]
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    windows = encode_documents(tokenizer, documents, max_length=settings.max_length, stride=settings.stride,
-                               context=settings.context)
+    windows = encode_documents(
+        tokenizer, documents, max_length=settings.max_length, stride=settings.stride, context=settings.context
+    )
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))  # length buckets
     for b in range(0, len(order), batch_size):
-        chunk = [windows[i] for i in order[b:b + batch_size]]
+        chunk = [windows[i] for i in order[b : b + batch_size]]
         probs = _softmax(forward(collate(chunk, tokenizer.pad_token_id)).astype(np.float64))
         for row, window in enumerate(chunk):
             previous = None

@@ -1,10 +1,11 @@
 """Error analysis: each prediction and gold span classified as correct, missed, spurious,
 wrong boundary or wrong label, with the sentence it sits in."""
+
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from labeling.labels import kind_of
 from labeling.records import Record, Span
@@ -30,7 +31,7 @@ def _sentence(text: str, pos: int) -> str:
     for s, e in split_sentences(text):
         if s <= pos < e:
             return text[s:e]
-    return text[max(0, pos - 80):pos + 80]
+    return text[max(0, pos - 80) : pos + 80]
 
 
 def find_errors(gold: Sequence[Record], pred: Sequence[Record]) -> list[SpanError]:
@@ -74,17 +75,17 @@ def error_patterns(errors: Sequence[SpanError]) -> list[tuple[tuple[str, str], i
 #: the most frequent patterns in reports.
 REMEDIES: dict[tuple[str, str], str] = {
     ("missed", "name"): "more varied names in training (real passages, name-swap augmentation); a pre-trained "
-                        "backbone (AraBERT) that knows names it has not seen",
+    "backbone (AraBERT) that knows names it has not seen",
     ("spurious", "name"): "hard negatives where the same names appear outside a deal (competitors, products, "
-                          "titles); more context per window",
+    "titles); more context per window",
     ("wrong boundary", "name"): "multi-word names in training (gazetteer swaps with long names); «شركة»/proclitic "
-                                "rules in labeling.trim for the cases the model gets right by word",
+    "rules in labeling.trim for the cases the model gets right by word",
     ("missed", "money"): "more money styles in training (amount rewriting: digits, scales, currencies)",
     ("spurious", "money"): "hard negatives with revenue, profit, price and market-size figures",
     ("wrong boundary", "money"): "amounts with number words, ranges and currency adjectives in training; "
-                                 "qualifier list in labeling.trim",
+    "qualifier list in labeling.trim",
     ("wrong label", "money"): "more VALUATION examples with their cues («تقييم», «قيمتها السوقية») and money "
-                              "that is not a deal",
+    "that is not a deal",
     ("wrong label", "name"): "examples of the same name in both roles (investor in one deal, project in another)",
 }
 

@@ -10,12 +10,13 @@ with their sentences) and ``predictions.jsonl`` (valid record format). With
 the model (``baseline_metrics.json``, ``baseline_predictions.jsonl``); with ``--html``,
 ``report.html`` shows gold and predicted spans side by side with the errors marked.
 """
+
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
@@ -24,8 +25,17 @@ from inference.error_analysis import KINDS, error_patterns, find_errors, pattern
 from inference.metrics import pair_records, score, word_tags
 from inference.model import as_spans, load_model
 from inference.model_card import metrics_table, model_index, update_model_card
-from labeling.cli import Parser, add_common, add_input, add_model, add_output_dir, check_output_dir, command_line
-from labeling.cli import parse, run
+from labeling.cli import (
+    Parser,
+    add_common,
+    add_input,
+    add_model,
+    add_output_dir,
+    check_output_dir,
+    command_line,
+    parse,
+    run,
+)
 from labeling.exceptions import UsageError
 from labeling.preannotate import preannotate
 from labeling.records import Record, Span, atomic_write_text, dump_records, load_records
@@ -48,21 +58,37 @@ def _fmt_span(s: Span | None) -> str:
     return "—" if s is None else f"{s.label} «{s.text}»"
 
 
-def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[Record], metrics: dict,
-                  baseline: dict | None) -> str:
+def render_report(
+    name: str, data: str, gold: Sequence[Record], pred: Sequence[Record], metrics: dict, baseline: dict | None
+) -> str:
     gold_tags, pred_tags = word_tags(pair_records(gold, pred))
-    seqeval_text = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, digits=3,
-                                         zero_division=0)
+    seqeval_text = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, digits=3, zero_division=0)
     rows = {name: metrics}
     if baseline is not None:
         rows[RULES] = baseline
     errors = find_errors(gold, pred)
-    out = [f"# Evaluation of `{name}` on `{data}`", "",
-           f"Documents: {metrics['n_docs']}. Backbone: `{metrics['backbone']}`.", "",
-           "## Scores", "", metrics_table(rows, "word"), "", metrics_table(rows, "span"), "",
-           "## seqeval classification report (word level, strict IOB2)", "", "```", seqeval_text.rstrip(), "```", "",
-           "## Ten most frequent error patterns", "",
-           "| error | label | count | examples (gold / predicted) | what would fix it |", "|---|---|---:|---|---|"]
+    out = [
+        f"# Evaluation of `{name}` on `{data}`",
+        "",
+        f"Documents: {metrics['n_docs']}. Backbone: `{metrics['backbone']}`.",
+        "",
+        "## Scores",
+        "",
+        metrics_table(rows, "word"),
+        "",
+        metrics_table(rows, "span"),
+        "",
+        "## seqeval classification report (word level, strict IOB2)",
+        "",
+        "```",
+        seqeval_text.rstrip(),
+        "```",
+        "",
+        "## Ten most frequent error patterns",
+        "",
+        "| error | label | count | examples (gold / predicted) | what would fix it |",
+        "|---|---|---:|---|---|",
+    ]
     for pattern, n in error_patterns(errors)[:10]:
         examples = [e for e in errors if pattern_of(e) == pattern][:3]
         shown = "; ".join(f"{_fmt_span(e.gold)} / {_fmt_span(e.pred)}" for e in examples).replace("|", "\\|")
@@ -80,9 +106,16 @@ def render_report(name: str, data: str, gold: Sequence[Record], pred: Sequence[R
     return "\n".join(out) + "\n"
 
 
-def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = None,
-             model_card: str | None = None, html: bool = False, context: str | None = None,
-             command: str | None = None) -> dict:
+def evaluate(
+    model_dir: str | None,
+    data: str,
+    out: str,
+    baseline: str | None = None,
+    model_card: str | None = None,
+    html: bool = False,
+    context: str | None = None,
+    command: str | None = None,
+) -> dict:
     """Score on the gold file ``data``, write the files into ``out``; return the metrics.
 
     ``command`` is the command line shown in the model card as how the figures were made
@@ -111,15 +144,24 @@ def evaluate(model_dir: str | None, data: str, out: str, baseline: str | None = 
     atomic_write_text(out_dir / "report.md", render_report(name, data, gold, pred, metrics, base_metrics))
     if html:
         from inference.render import render_page
+
         atomic_write_text(out_dir / "report.html", render_page(pred, gold, title=f"{name} on {data}"))
     if model_card:
         rows = {f"model ({metrics['backbone']})": metrics}
         if base_metrics is not None:
             rows[RULES] = base_metrics
         command = command or f"{PROG} --model {model_dir} --input {data} --output-dir {out}"
-        section = "\n".join([
-            f"Evaluation on `{data}` ({metrics['n_docs']} documents), written by:", "",
-            f"```bash\n{command}\n```", "", metrics_table(rows, "word"), "", metrics_table(rows, "span")])
+        section = "\n".join(
+            [
+                f"Evaluation on `{data}` ({metrics['n_docs']} documents), written by:",
+                "",
+                f"```bash\n{command}\n```",
+                "",
+                metrics_table(rows, "word"),
+                "",
+                metrics_table(rows, "span"),
+            ]
+        )
         update_model_card(model_card, "evaluation", section, model_index(metrics, data))
     return metrics
 
@@ -130,11 +172,16 @@ def build_parser() -> Parser:
     add_input(parser, "gold JSONL file", aliases=["--data"])
     add_output_dir(parser, "folder for metrics.json, report.md and predictions.jsonl", aliases=["--out"])
     parser.add_argument("--baseline", choices=[RULES], default=None, help="also score the rules pre-annotator")
-    parser.add_argument("--model-card", default=None, metavar="FILE",
-                        help="update this model card's evaluation section")
+    parser.add_argument(
+        "--model-card", default=None, metavar="FILE", help="update this model card's evaluation section"
+    )
     parser.add_argument("--html", action="store_true", help="also write report.html: gold and predicted side by side")
-    parser.add_argument("--context", choices=["document", "sentence"], default=None,
-                        help="read each document whole or sentence by sentence (default: as the model was trained)")
+    parser.add_argument(
+        "--context",
+        choices=["document", "sentence"],
+        default=None,
+        help="read each document whole or sentence by sentence (default: as the model was trained)",
+    )
     add_common(parser)
     return parser
 
@@ -144,10 +191,20 @@ def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parse(parser, argv)
     check_output_dir(args.output_dir, args.force)
-    metrics = evaluate(args.model, args.input, args.output_dir, args.baseline, args.model_card, args.html,
-                       args.context, command=command_line(PROG, parser.modernize(argv)[0]))
-    print(f"{metrics['backbone']}: word F1 {metrics['word']['f1']:.4f}, span F1 {metrics['span']['f1']:.4f} "
-          f"on {metrics['n_docs']} documents; wrote {args.output_dir}/metrics.json, report.md, predictions.jsonl")
+    metrics = evaluate(
+        args.model,
+        args.input,
+        args.output_dir,
+        args.baseline,
+        args.model_card,
+        args.html,
+        args.context,
+        command=command_line(PROG, parser.modernize(argv)[0]),
+    )
+    print(
+        f"{metrics['backbone']}: word F1 {metrics['word']['f1']:.4f}, span F1 {metrics['span']['f1']:.4f} "
+        f"on {metrics['n_docs']} documents; wrote {args.output_dir}/metrics.json, report.md, predictions.jsonl"
+    )
     return 0
 
 

@@ -1,9 +1,10 @@
 """``python -m inference.export --model DIR``: write DIR/onnx/model.onnx and model_int8.onnx."""
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from inference.model import load_model
 from inference.onnx_runtime import export_onnx

@@ -3,10 +3,11 @@
 Both sides go through ``labeling``'s tokenizer and span→IOB2 conversion, so gold and
 predicted words are cut the same way whatever produced the spans.
 """
+
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
@@ -46,16 +47,23 @@ def word_tags(records_pairs: Sequence[tuple[Record, Record]]) -> tuple[list[list
 
 
 def word_scores(gold_tags: list[list[str]], pred_tags: list[list[str]]) -> dict:
-    report = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2,
-                                   output_dict=True, zero_division=0)
+    report = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
     micro = report.get("micro avg", {"precision": 0.0, "recall": 0.0, "f1-score": 0.0})
     per_label = {}
     for label in LABELS:
         row = report.get(label, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0})
-        per_label[label] = {"precision": float(row["precision"]), "recall": float(row["recall"]),
-                            "f1": float(row["f1-score"]), "support": int(row["support"])}
-    return {"precision": float(micro["precision"]), "recall": float(micro["recall"]),
-            "f1": float(micro["f1-score"]), "per_label": per_label}
+        per_label[label] = {
+            "precision": float(row["precision"]),
+            "recall": float(row["recall"]),
+            "f1": float(row["f1-score"]),
+            "support": int(row["support"]),
+        }
+    return {
+        "precision": float(micro["precision"]),
+        "recall": float(micro["recall"]),
+        "f1": float(micro["f1-score"]),
+        "per_label": per_label,
+    }
 
 
 def span_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
@@ -71,8 +79,7 @@ def span_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
             fp[label] += 1
         for _, _, label in gold - pred:
             fn[label] += 1
-    per_label = {label: {**_prf(tp[label], fp[label], fn[label]), "support": tp[label] + fn[label]}
-                 for label in LABELS}
+    per_label = {label: {**_prf(tp[label], fp[label], fn[label]), "support": tp[label] + fn[label]} for label in LABELS}
     return {**_prf(sum(tp.values()), sum(fp.values()), sum(fn.values())), "per_label": per_label}
 
 

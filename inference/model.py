@@ -5,13 +5,15 @@ and the window settings the model was trained with), ``model.safetensors`` and t
 tokenizer. Only safetensors weights are read and no code from the directory is ever
 executed (``trust_remote_code=False``).
 """
+
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from inference.decoding import check_threshold, predict_spans
 from inference.encoding import Forward, WindowSettings
@@ -65,8 +67,9 @@ def check_labels(config: Any, path: Path) -> None:
         raise ModelNotFoundError(f"model at {path} has labels {labels}, expected {list(TAGS)}; {TRAIN_HINT}")
 
 
-def window_settings(config: Any, path: Path, max_length: int | None = None, stride: int | None = None,
-                    context: str | None = None) -> WindowSettings:
+def window_settings(
+    config: Any, path: Path, max_length: int | None = None, stride: int | None = None, context: str | None = None
+) -> WindowSettings:
     """The model's own window settings (from ``config.json``), with the caller's overrides.
 
     A longer ``max_length`` than in training reads long documents in fewer windows (faster; see
@@ -75,13 +78,19 @@ def window_settings(config: Any, path: Path, max_length: int | None = None, stri
     try:
         trained = WindowSettings.from_config(config)
     except ValueError as exc:
-        raise ModelNotFoundError(f"model directory {path}: {exc}; retrain it with this version ({TRAIN_HINT})") \
-            from None
-    settings = WindowSettings(trained.max_length if max_length is None else max_length,
-                              trained.stride if stride is None else stride, context or trained.context)
+        raise ModelNotFoundError(
+            f"model directory {path}: {exc}; retrain it with this version ({TRAIN_HINT})"
+        ) from None
+    settings = WindowSettings(
+        trained.max_length if max_length is None else max_length,
+        trained.stride if stride is None else stride,
+        context or trained.context,
+    )
     if settings.max_length > max_positions(config):
-        raise ValueError(f"max_length {settings.max_length} is longer than the model's position embeddings "
-                         f"allow ({max_positions(config)})")
+        raise ValueError(
+            f"max_length {settings.max_length} is longer than the model's position embeddings "
+            f"allow ({max_positions(config)})"
+        )
     return settings
 
 
@@ -89,14 +98,14 @@ def window_settings(config: Any, path: Path, max_length: int | None = None, stri
 class DealExtractor:
     """A loaded model: call :meth:`predict` or :meth:`predict_batch` as often as needed."""
 
-    model: Any                    # the PyTorch model (None for the ONNX runtimes)
+    model: Any  # the PyTorch model (None for the ONNX runtimes)
     tokenizer: Any
     path: Path
     backbone: str
-    settings: WindowSettings      # how the model reads text (from its config.json, or the caller's overrides)
-    forward: Forward              # the runtime's model call on a padded batch
+    settings: WindowSettings  # how the model reads text (from its config.json, or the caller's overrides)
+    forward: Forward  # the runtime's model call on a padded batch
     runtime: str = "torch"
-    threshold: float = 0.0        # spans scoring below it are left out, unless a call gives its own
+    threshold: float = 0.0  # spans scoring below it are left out, unless a call gives its own
 
     @property
     def max_length(self) -> int:
@@ -117,8 +126,9 @@ class DealExtractor:
             raise TypeError(f"predict() expects str, got {type(text).__name__}")
         return self.predict_batch([text], threshold=threshold)[0]
 
-    def predict_batch(self, texts: Sequence[str], batch_size: int = 16,
-                      threshold: float | None = None) -> list[list[dict]]:
+    def predict_batch(
+        self, texts: Sequence[str], batch_size: int = 16, threshold: float | None = None
+    ) -> list[list[dict]]:
         """:meth:`predict` for many texts at once (windows of all texts are batched together)."""
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise TypeError("predict_batch() expects a list of strings")
@@ -130,9 +140,15 @@ class DealExtractor:
         return [[s.as_dict() for s in doc] for doc in spans]
 
 
-def load_model(path: str | os.PathLike | None = None, runtime: str = "torch", threads: int | None = None,
-               context: str | None = None, max_length: int | None = None, stride: int | None = None,
-               threshold: float = 0.0) -> DealExtractor:
+def load_model(
+    path: str | os.PathLike | None = None,
+    runtime: str = "torch",
+    threads: int | None = None,
+    context: str | None = None,
+    max_length: int | None = None,
+    stride: int | None = None,
+    threshold: float = 0.0,
+) -> DealExtractor:
     """Load a model directory (default: :func:`default_model_dir`).
 
     ``runtime`` is a name of ``inference.runtimes.RUNTIMES``: ``"torch"`` (safetensors weights),
@@ -166,8 +182,9 @@ _LOADED: dict[Path, DealExtractor] = {}
 _LOADING = threading.Lock()
 
 
-def predict(text: str, model: DealExtractor | str | os.PathLike | None = None,
-            threshold: float | None = None) -> list[dict]:
+def predict(
+    text: str, model: DealExtractor | str | os.PathLike | None = None, threshold: float | None = None
+) -> list[dict]:
     """Deal spans in ``text``; the model (default directory unless given) is loaded once, even from many threads."""
     if not isinstance(text, str):
         raise TypeError(f"predict() expects str, got {type(text).__name__}")

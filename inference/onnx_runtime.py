@@ -6,6 +6,7 @@ The ONNX files sit in ``DIR/onnx/`` (``inference.runtimes``) next to the safeten
 ``load_model(DIR, runtime="onnx")`` or ``runtime="onnx_int8"`` uses them through the same
 ``predict`` API and output format.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,10 +38,19 @@ def export_onnx(model, model_dir: Path, opset: int = 17) -> dict[str, Path]:
     tmp = fp32.with_suffix(".tmp.onnx")
     with torch.inference_mode():
         torch.onnx.export(
-            _LogitsOnly(model), dummy, str(tmp), input_names=["input_ids", "attention_mask"],
-            output_names=["logits"], opset_version=opset, dynamo=False,
-            dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                          "logits": {0: "batch", 1: "seq"}})
+            _LogitsOnly(model),
+            dummy,
+            str(tmp),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits"],
+            opset_version=opset,
+            dynamo=False,
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "logits": {0: "batch", 1: "seq"},
+            },
+        )
     os.replace(tmp, fp32)
     tmp = int8.with_suffix(".tmp.onnx")
     quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
@@ -58,8 +68,10 @@ def onnx_forward(path: Path, threads: int | None = None):
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def forward(batch: dict[str, torch.Tensor]) -> np.ndarray:
-        feeds = {"input_ids": batch["input_ids"].numpy().astype(np.int64),
-                 "attention_mask": batch["attention_mask"].numpy().astype(np.int64)}
+        feeds = {
+            "input_ids": batch["input_ids"].numpy().astype(np.int64),
+            "attention_mask": batch["attention_mask"].numpy().astype(np.int64),
+        }
         return session.run(["logits"], feeds)[0]
 
     return forward

@@ -14,6 +14,7 @@ windows of the model's ``config.json``, valid-IOB2 decoding and the guidelines' 
 
 No code from a model directory is run: the class is ours and imported, never downloaded.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,9 @@ class DealExtractionPipeline(Pipeline):
     _load_feature_extractor = False
     _load_tokenizer = True
 
-    def __init__(self, context: str | None = None, max_length: int | None = None, stride: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, context: str | None = None, max_length: int | None = None, stride: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.check_model_type(MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING_NAMES)
         path = Path(self.model.name_or_path or ".")
@@ -60,22 +62,27 @@ class DealExtractionPipeline(Pipeline):
             raise ValueError(f"model at {path}: word alignment needs a fast tokenizer (tokenizer.json)")
         self.settings = window_settings(self.model.config, path, max_length, stride, context)
 
-    def _sanitize_parameters(self, threshold: float | None = None, aggregation_strategy: Any = None,
-                             **unknown: Any) -> tuple[dict, dict, dict]:
+    def _sanitize_parameters(
+        self, threshold: float | None = None, aggregation_strategy: Any = None, **unknown: Any
+    ) -> tuple[dict, dict, dict]:
         if unknown:
-            raise TypeError(f"{TASK} pipeline: unknown parameter(s) {', '.join(sorted(unknown))}; it takes threshold "
-                            "(and context, max_length, stride when created)")
-        strategy = getattr(aggregation_strategy, "value", aggregation_strategy)   # a str or transformers' enum
+            raise TypeError(
+                f"{TASK} pipeline: unknown parameter(s) {', '.join(sorted(unknown))}; it takes threshold "
+                "(and context, max_length, stride when created)"
+            )
+        strategy = getattr(aggregation_strategy, "value", aggregation_strategy)  # a str or transformers' enum
         if strategy is not None and str(strategy).lower() != SIMPLE:
-            raise ValueError(f"{TASK} pipeline always returns whole spans (aggregation_strategy={SIMPLE!r}), "
-                             f"got {aggregation_strategy!r}")
+            raise ValueError(
+                f"{TASK} pipeline always returns whole spans (aggregation_strategy={SIMPLE!r}), "
+                f"got {aggregation_strategy!r}"
+            )
         forward = {} if threshold is None else {"threshold": check_threshold(threshold)}
         return {}, forward, {}
 
     def __call__(self, inputs: Any, **kwargs: Any) -> Any:
         """One text gives a list of spans; a list of texts gives a list of such lists."""
         if isinstance(inputs, list) and not inputs:
-            return []   # transformers would read inputs[0]
+            return []  # transformers would read inputs[0]
         return super().__call__(inputs, **kwargs)
 
     def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> None:
@@ -100,5 +107,6 @@ class DealExtractionPipeline(Pipeline):
         return [as_entity(s) for s in model_outputs["spans"]]
 
 
-PIPELINE_REGISTRY.register_pipeline(TASK, pipeline_class=DealExtractionPipeline,
-                                    pt_model=AutoModelForTokenClassification, type="text")
+PIPELINE_REGISTRY.register_pipeline(
+    TASK, pipeline_class=DealExtractionPipeline, pt_model=AutoModelForTokenClassification, type="text"
+)

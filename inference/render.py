@@ -8,12 +8,13 @@ With ``--gold``, gold and predicted spans are shown side by side and errors are 
 (missed: dashed outline on the gold side; spurious, wrong boundary, wrong label: red
 outline on the predicted side). A span's label and score show on hover.
 """
+
 from __future__ import annotations
 
 import html
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from inference.error_analysis import find_errors
 from inference.model import as_spans, load_model
@@ -35,8 +36,12 @@ mark.error { outline: 3px solid #d00000; } mark.missed { outline: 3px dashed #d0
 """ + "".join(f"mark.{label} {{ background: rgb{COLOURS[label]}; }}\n" for label in LABELS)
 
 
-def _marked(text: str, spans: Sequence[Span], scores: dict[tuple[int, int, str], float],
-            flagged: dict[tuple[int, int, str], str]) -> str:
+def _marked(
+    text: str,
+    spans: Sequence[Span],
+    scores: dict[tuple[int, int, str], float],
+    flagged: dict[tuple[int, int, str], str],
+) -> str:
     out, cursor = [], 0
     for s in sorted(spans):
         key = (s.start, s.end, s.label)
@@ -44,20 +49,27 @@ def _marked(text: str, spans: Sequence[Span], scores: dict[tuple[int, int, str],
         if key in flagged:
             title += f" ({flagged[key]})"
         cls = f"{s.label} {'missed' if flagged.get(key) == 'missed' else 'error' if key in flagged else ''}".strip()
-        out.append(html.escape(text[cursor:s.start]))
-        out.append(f'<mark class="{cls}" title="{html.escape(title)}">{html.escape(text[s.start:s.end])}</mark>')
+        out.append(html.escape(text[cursor : s.start]))
+        out.append(f'<mark class="{cls}" title="{html.escape(title)}">{html.escape(text[s.start : s.end])}</mark>')
         cursor = s.end
     out.append(html.escape(text[cursor:]))
     return "".join(out)
 
 
-def render_page(predicted: Sequence[Record], gold: Sequence[Record] | None = None,
-                scores: dict[str, dict[tuple[int, int, str], float]] | None = None, title: str = "Deal spans") -> str:
+def render_page(
+    predicted: Sequence[Record],
+    gold: Sequence[Record] | None = None,
+    scores: dict[str, dict[tuple[int, int, str], float]] | None = None,
+    title: str = "Deal spans",
+) -> str:
     scores = scores or {}
     legend = " ".join(f'<mark class="{label}">{label}</mark>' for label in LABELS)
     head = f'<head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-    parts = [f'<!DOCTYPE html>\n<html dir="rtl" lang="ar">{head}',
-             f"<style>{_CSS}</style></head><body>", f'<div class="legend">{legend}</div>']
+    parts = [
+        f'<!DOCTYPE html>\n<html dir="rtl" lang="ar">{head}',
+        f"<style>{_CSS}</style></head><body>",
+        f'<div class="legend">{legend}</div>',
+    ]
     gold_by_id = {r.id: r for r in gold} if gold is not None else {}
     for rec in predicted:
         doc_scores = scores.get(rec.id, {})
@@ -66,12 +78,18 @@ def render_page(predicted: Sequence[Record], gold: Sequence[Record] | None = Non
             g = gold_by_id[rec.id]
             errors = find_errors([g], [rec])
             pred_flags = {(e.pred.start, e.pred.end, e.pred.label): e.kind for e in errors if e.pred is not None}
-            gold_flags = {(e.gold.start, e.gold.end, e.gold.label): e.kind for e in errors
-                          if e.kind == "missed" and e.gold is not None}
-            parts.append('<div class="pair"><div><h2>gold</h2><div class="text">'
-                         + _marked(g.text, g.spans, {}, gold_flags)
-                         + '</div></div><div><h2>predicted</h2><div class="text">'
-                         + _marked(rec.text, rec.spans, doc_scores, pred_flags) + "</div></div></div>")
+            gold_flags = {
+                (e.gold.start, e.gold.end, e.gold.label): e.kind
+                for e in errors
+                if e.kind == "missed" and e.gold is not None
+            }
+            parts.append(
+                '<div class="pair"><div><h2>gold</h2><div class="text">'
+                + _marked(g.text, g.spans, {}, gold_flags)
+                + '</div></div><div><h2>predicted</h2><div class="text">'
+                + _marked(rec.text, rec.spans, doc_scores, pred_flags)
+                + "</div></div></div>"
+            )
         else:
             parts.append('<div class="text">' + _marked(rec.text, rec.spans, doc_scores, {}) + "</div>")
         parts.append("</div>")
@@ -102,8 +120,11 @@ def _texts(path: Path) -> list[tuple[str, str]]:
     """(id, text) of each record of a JSONL file, or of each non-blank line of a text file."""
     if path.suffix == ".jsonl":
         return [(r.id, r.text) for r in load_records(path)]
-    return [(f"line-{i}", line) for i, line in
-            enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line.strip()]
+    return [
+        (f"line-{i}", line)
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if line.strip()
+    ]
 
 
 @run

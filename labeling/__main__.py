@@ -1,9 +1,10 @@
 """``python -m labeling``: validate, stats, CoNLL and Label Studio conversion, pre-annotation, splits.
 
-    python -m labeling validate --input seeds/annotations.jsonl
-    python -m labeling to-conll --input seeds/annotations.jsonl --output gold.conll
-    python -m labeling split --input data/news.jsonl --output-dir data/splits --force
+python -m labeling validate --input seeds/annotations.jsonl
+python -m labeling to-conll --input seeds/annotations.jsonl --output gold.conll
+python -m labeling split --input data/news.jsonl --output-dir data/splits --force
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,23 +12,32 @@ import json
 import logging
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from labeling.cli import Parser, add_common, add_input, add_output, add_output_dir, check_output, check_output_dir
-from labeling.cli import parse, run
+from labeling.cli import (
+    Parser,
+    add_common,
+    add_input,
+    add_output,
+    add_output_dir,
+    check_output,
+    check_output_dir,
+    parse,
+    run,
+)
 from labeling.conll import from_conll, to_conll
 from labeling.exceptions import ReviewError, UsageError
 from labeling.labels import LABELS
 from labeling.labelstudio import LABEL_CONFIG, from_labelstudio, to_labelstudio
 from labeling.preannotate import preannotate
+from labeling.records import Record, atomic_write_text, check_records, load_records, write_records
 from labeling.review import Change, apply_review
 from labeling.splits import SPLITS, split_by_source
-from labeling.records import Record, atomic_write_text, check_records, load_records, write_records
 from labeling.tokenize import tokenize
 
 log = logging.getLogger(__name__)
-CliError = UsageError             # the name this module's errors had before labeling.exceptions
+CliError = UsageError  # the name this module's errors had before labeling.exceptions
 
 
 def _read(path: str) -> str:
@@ -62,7 +72,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print("\nid\twords\t" + "\t".join(LABELS))
         for r in records:
             c = Counter(s.label for s in r.spans)
-            print(f"{r.id}\t{len(tokenize(r.text))}\t" + "\t".join(str(c[l]) for l in LABELS))
+            print(f"{r.id}\t{len(tokenize(r.text))}\t" + "\t".join(str(c[label]) for label in LABELS))
     return 0
 
 
@@ -75,12 +85,14 @@ def cmd_to_conll(args: argparse.Namespace) -> int:
 
 def _import_command(parse_file):
     """A command that reads --input with ``parse_file(content, name)`` and writes the records to --output."""
+
     def command(args: argparse.Namespace) -> int:
         check_output(args.output, args.force)
         records = parse_file(_read(args.input), args.input)
         write_records(args.output, records)
         print(f"wrote {len(records)} record(s) to {args.output}")
         return 0
+
     return command
 
 
@@ -153,10 +165,20 @@ def build_parser() -> Parser:
     for name, func, help_, reads, writes in (
         ("to-conll", cmd_to_conll, "JSONL -> CoNLL (word<TAB>TAG)", "JSONL records", "CoNLL file"),
         ("from-conll", _import_command(from_conll), "CoNLL -> JSONL", "CoNLL file", "JSONL records"),
-        ("to-labelstudio", cmd_to_labelstudio, "JSONL -> Label Studio tasks JSON", "JSONL records",
-         "Label Studio tasks JSON"),
-        ("from-labelstudio", _import_command(from_labelstudio), "Label Studio export JSON -> JSONL",
-         "Label Studio export JSON", "JSONL records"),
+        (
+            "to-labelstudio",
+            cmd_to_labelstudio,
+            "JSONL -> Label Studio tasks JSON",
+            "JSONL records",
+            "Label Studio tasks JSON",
+        ),
+        (
+            "from-labelstudio",
+            _import_command(from_labelstudio),
+            "Label Studio export JSON -> JSONL",
+            "Label Studio export JSON",
+            "JSONL records",
+        ),
     ):
         p = sub.add_parser(name, help=help_)
         add_input(p, reads)
@@ -164,8 +186,11 @@ def build_parser() -> Parser:
         p.accept_positionals("--input", "--output")
         add_common(p)
         if name == "to-labelstudio":
-            p.add_argument("--as-predictions", action="store_true",
-                           help="export spans as predictions (pre-annotations) rather than annotations")
+            p.add_argument(
+                "--as-predictions",
+                action="store_true",
+                help="export spans as predictions (pre-annotations) rather than annotations",
+            )
         p.set_defaults(func=func)
 
     p = sub.add_parser("split", help="train/dev/test split by source page (stable hash of the address)")

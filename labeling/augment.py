@@ -6,6 +6,7 @@ each AMOUNT/VALUATION for a new value, scale, currency and digit style, makes th
 look at the context rather than the name. Applied to training documents only; every
 augmented record passes the same validation as gold.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,8 +20,16 @@ from labeling.records import Record, Span, span_problems
 _ARABIC_INDIC = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
 _SCALES = ("مليون", "مليار", "ألف")
 _PLURAL_SCALES = {"مليون": "ملايين", "مليار": "مليارات", "ألف": "آلاف"}
-_NEW_CURRENCIES = (("دولار", ""), ("دولار", "أمريكي"), ("ريال", "سعودي"), ("درهم", "إماراتي"),
-                   ("جنيه", "مصري"), ("يورو", ""), ("دينار", "كويتي"), ("ريال", "قطري"))
+_NEW_CURRENCIES = (
+    ("دولار", ""),
+    ("دولار", "أمريكي"),
+    ("ريال", "سعودي"),
+    ("درهم", "إماراتي"),
+    ("جنيه", "مصري"),
+    ("يورو", ""),
+    ("دينار", "كويتي"),
+    ("ريال", "قطري"),
+)
 _MONEY = re.compile(r"^[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬]*\s+\S+\s+(?:من\s+)?\S+")
 #: Swap-in names for each name label, from its gazetteer (money labels are rewritten instead).
 _NAMES: dict[str, list[str]] = {label: [n for n in names_of(label) if len(n) > 2] for label in labels_of_kind("name")}
@@ -28,7 +37,7 @@ _NAMES: dict[str, list[str]] = {label: [n for n in names_of(label) if len(n) > 2
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    copies: int = 0               # augmented copies per training record (0: off)
+    copies: int = 0  # augmented copies per training record (0: off)
     swap_names: bool = True
     rewrite_money: bool = True
     seed: int = 13
@@ -64,7 +73,7 @@ def augment_record(record: Record, copy: int, cfg: AugmentConfig) -> Record:
     cursor, shift = 0, 0
     for span in sorted(record.spans):
         new_text = _replacement(span, cfg, rng) or span.text
-        pieces.append(record.text[cursor:span.start])
+        pieces.append(record.text[cursor : span.start])
         start = span.start + shift
         pieces.append(new_text)
         spans.append(Span(start, start + len(new_text), span.label, new_text))

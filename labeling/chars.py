@@ -1,4 +1,5 @@
 """Character classes shared by the tokenizer, the validator and the trimming rules."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -10,6 +10,7 @@ Old spellings (``--data``, ``--out``, ``-o``, bare file arguments) still work: :
 rewrites them to the new ones before parsing and warns, so help, usage and the checks of
 required options know only the new style.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,14 +20,14 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from labeling.exceptions import DealExtractionError, OutputExistsError
 
 log = logging.getLogger(__name__)
 PACKAGES = ("labeling", "inference", "training")
-_DEPRECATED = "deprecated_spellings"           # namespace attribute: notes of the old spellings met
+_DEPRECATED = "deprecated_spellings"  # namespace attribute: notes of the old spellings met
 
 
 class Parser(argparse.ArgumentParser):
@@ -57,7 +58,10 @@ class Parser(argparse.ArgumentParser):
     def modernize(self, args: Sequence[str]) -> tuple[list[str], list[str]]:
         """``args`` in the new spelling (what a recorded command line shows), and a note for each old spelling met."""
         args = list(args)
-        out, bare, given, notes = [], [], set(), []
+        out: list[str] = []
+        bare: list[str] = []
+        given: set[str] = set()
+        notes: list[str] = []
         i = 0
         while i < len(args):
             name, eq, value = args[i].partition("=")
@@ -74,14 +78,14 @@ class Parser(argparse.ArgumentParser):
                 i += 1
                 continue
             given.add(name)
-            n = 0 if eq else _values_after(action.nargs, args[i + 1:])
-            out += [name + eq + value, *args[i + 1:i + 1 + n]]
+            n = 0 if eq else _values_after(action.nargs, args[i + 1 :])
+            out += [name + eq + value, *args[i + 1 : i + 1 + n]]
             i += 1 + n
         targets = [o for o in self.positional_options if o not in given]
         if bare and targets:
-            notes.append(f"bare file arguments are deprecated; use {' '.join(targets[:len(bare)])}")
+            notes.append(f"bare file arguments are deprecated; use {' '.join(targets[: len(bare)])}")
             for k, option in enumerate(targets):
-                values = bare[k:] if k == len(targets) - 1 else bare[k:k + 1]
+                values = bare[k:] if k == len(targets) - 1 else bare[k : k + 1]
                 if values:
                     out += [option, *values]
         else:
@@ -101,24 +105,27 @@ def _values_after(nargs: int | str | None, rest: list[str]) -> int:
     return int(nargs) if isinstance(nargs, int) else 0
 
 
-def add_input(parser: Parser, help: str, *, required: bool = True, many: bool = False,
-              aliases: Sequence[str] = ()) -> None:
+def add_input(
+    parser: Parser, help: str, *, required: bool = True, many: bool = False, aliases: Sequence[str] = ()
+) -> None:
     """``--input FILE`` (``FILE [FILE ...]`` when ``many``), the file the command reads."""
     parser.add_argument("--input", required=required, nargs="+" if many else None, metavar="FILE", help=help)
     for old in aliases:
         parser.add_alias(old, "--input")
 
 
-def add_output(parser: Parser, help: str, *, required: bool = True, default: str | None = None,
-               aliases: Sequence[str] = ()) -> None:
+def add_output(
+    parser: Parser, help: str, *, required: bool = True, default: str | None = None, aliases: Sequence[str] = ()
+) -> None:
     """``--output FILE``, the one file the command writes."""
     parser.add_argument("--output", required=required, default=default, metavar="FILE", help=help)
     for old in aliases:
         parser.add_alias(old, "--output")
 
 
-def add_output_dir(parser: Parser, help: str, *, required: bool = True, default: str | None = None,
-                   aliases: Sequence[str] = ()) -> None:
+def add_output_dir(
+    parser: Parser, help: str, *, required: bool = True, default: str | None = None, aliases: Sequence[str] = ()
+) -> None:
     """``--output-dir DIR``, the folder the command writes its files into."""
     parser.add_argument("--output-dir", required=required, default=default, metavar="DIR", help=help)
     for old in aliases:
@@ -206,16 +213,18 @@ def run(main: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
 
     The user sees what to do, not a traceback; a bug (any other exception) still shows its traceback.
     """
+
     @functools.wraps(main)
     def command(argv: Sequence[str]) -> int:
         try:
             return main(argv)
-        except BrokenPipeError:                  # the reader went away (``| head``): stop without a word
+        except BrokenPipeError:  # the reader went away (``| head``): stop without a word
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
         except (DealExtractionError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+
     return command
 
 
@@ -224,8 +233,10 @@ _SAFE = re.compile(r"[\w@%+=:,./-]+")
 
 def command_line(prog: str, argv: Sequence[str]) -> str:
     """``prog`` and ``argv`` as one shell line, quoted where needed: how a recorded result was made."""
+
     def quote(arg: str) -> str:
         if _SAFE.fullmatch(arg):
             return arg
         return f'"{arg}"' if not re.search(r'["$`\\!]', arg) else shlex.quote(arg)
+
     return " ".join([prog, *map(quote, argv)])

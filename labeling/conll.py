@@ -5,9 +5,10 @@ holds many documents and they come back with their ids. CoNLL keeps words, not
 spacing: on import the text is rebuilt with one space between words and a newline
 between sentences, and the spans are recomputed on that text.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from labeling.iob import spans_to_tags, tags_to_spans
 from labeling.labels import TAGS
@@ -76,9 +77,9 @@ def from_conll(content: str, name: str = "<conll>") -> list[Record]:
         line = raw.rstrip("\r")
         if line.startswith("# id = "):
             flush_doc()
-            rid, source = line[len("# id = "):].strip(), ""
+            rid, source = line[len("# id = ") :].strip(), ""
         elif line.startswith("# source = "):
-            source = line[len("# source = "):].strip()
+            source = line[len("# source = ") :].strip()
         elif not line.strip():
             if current:
                 sentences.append(current)

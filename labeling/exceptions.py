@@ -6,11 +6,12 @@ class keeps the built-in base it had before this module existed (``ValueError``,
 ``FileNotFoundError``, ``RuntimeError``), so code that caught those still does. The modules
 that raise them import them from here, and their old homes still export the names.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:                                   # records imports this module: no cycle at run time
+if TYPE_CHECKING:  # records imports this module: no cycle at run time
     from labeling.records import Problem
 
 

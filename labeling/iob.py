@@ -1,8 +1,9 @@
 """Span <-> word-level IOB2 conversion (rules in the annotation guidelines, «Word-level BIO»)."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from labeling.labels import LABELS
 from labeling.records import Span, make_span

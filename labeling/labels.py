@@ -5,6 +5,7 @@ tuple in ``labeling.gazetteers``): trimming, augmentation, pre-annotation, colou
 error analysis all read it from here. Append new labels at the end: the model's
 id2label follows this order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,8 +69,9 @@ def spec_of(label: str) -> LabelSpec:
     try:
         return SPECS[label]
     except KeyError:
-        raise KeyError(f"unknown label {label!r} (expected one of {', '.join(LABELS)}; "
-                       "add it to SCHEMA in labeling/labels.py)") from None
+        raise KeyError(
+            f"unknown label {label!r} (expected one of {', '.join(LABELS)}; add it to SCHEMA in labeling/labels.py)"
+        ) from None
 
 
 def kind_of(label: str) -> Kind:

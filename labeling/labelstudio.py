@@ -4,10 +4,11 @@ Label Studio counts offsets in UTF-16 code units (JavaScript strings); our recor
 count code points. The two differ for characters outside the BMP (emoji), so offsets
 are converted both ways.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from labeling.labels import LABELS
 from labeling.records import DataError, Problem, Record, Span
@@ -34,13 +35,17 @@ def _utf16_offsets(text: str) -> list[int]:
 def record_to_task(record: Record, as_predictions: bool = False) -> dict:
     u16 = _utf16_offsets(record.text)
     results = [
-        {"id": f"{record.id}-{i}", "from_name": FROM_NAME, "to_name": TO_NAME, "type": "labels",
-         "value": {"start": u16[s.start], "end": u16[s.end], "text": s.text, "labels": [s.label]}}
+        {
+            "id": f"{record.id}-{i}",
+            "from_name": FROM_NAME,
+            "to_name": TO_NAME,
+            "type": "labels",
+            "value": {"start": u16[s.start], "end": u16[s.end], "text": s.text, "labels": [s.label]},
+        }
         for i, s in enumerate(sorted(record.spans))
     ]
     key = "predictions" if as_predictions else "annotations"
-    return {"data": {"text": record.text, "id": record.id, "source": record.source},
-            key: [{"result": results}]}
+    return {"data": {"text": record.text, "id": record.id, "source": record.source}, key: [{"result": results}]}
 
 
 def to_labelstudio(records: Iterable[Record], as_predictions: bool = False) -> str:

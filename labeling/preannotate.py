@@ -5,13 +5,21 @@ VALUATION after a valuation cue, skipped after a revenue/price cue, and AMOUNT i
 sentence that talks about a deal. Names come from the gazetteers, in deal sentences
 only; a name right after «في» or «لـ» (the thing invested in) becomes PROJECT.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from labeling.chars import is_digit
 from labeling.gazetteers import (
-    CURRENCIES, CURRENCY_ADJECTIVES, DEAL_CUES, NON_DEAL_CUES, SCALE_WORDS, VAGUE_QUANTIFIERS, VALUATION_CUES, names_of,
+    CURRENCIES,
+    CURRENCY_ADJECTIVES,
+    DEAL_CUES,
+    NON_DEAL_CUES,
+    SCALE_WORDS,
+    VAGUE_QUANTIFIERS,
+    VALUATION_CUES,
+    names_of,
 )
 from labeling.labels import labels_of_kind
 from labeling.records import Record, Span, make_span
@@ -30,7 +38,7 @@ class _Name:
 
 def _bare(word: str) -> str:
     """A word without its proclitic, for lookups («وأمازون» -> «أمازون», «بعدة» -> «عدة»)."""
-    return word[proclitic_length(word, _A_MONEY_LABEL):]
+    return word[proclitic_length(word, _A_MONEY_LABEL) :]
 
 
 def _names() -> dict[str, list[_Name]]:
@@ -95,7 +103,7 @@ def _match_name(toks: list[Token], i: int) -> tuple[int, str] | None:
     for key in (word, _bare(word)):
         for name in _NAME_INDEX.get(key, ()):
             k = len(name.words)
-            rest = tuple(t.text for t in toks[i + 1:i + k])
+            rest = tuple(t.text for t in toks[i + 1 : i + k])
             if rest == name.words[1:]:
                 return i + k, name.label
     return None

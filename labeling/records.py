@@ -1,12 +1,13 @@
 """The annotation record format (character spans in JSONL), its validation and atomic writes."""
+
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from labeling.chars import is_boundary_junk
 from labeling.exceptions import DataError
@@ -42,8 +43,12 @@ class Record:
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        out = {"id": self.id, "source": self.source, "text": self.text,
-               "spans": [asdict(s) for s in sorted(self.spans)]}
+        out = {
+            "id": self.id,
+            "source": self.source,
+            "text": self.text,
+            "spans": [asdict(s) for s in sorted(self.spans)],
+        }
         out.update(self.extra)
         return out
 
@@ -68,10 +73,10 @@ def span_problems(text: str, spans: Iterable[Span]) -> list[str]:
         if not (0 <= s.start < s.end <= len(text)):
             problems.append(f"{where}: offsets out of range for text of length {len(text)}")
             continue
-        if text[s.start:s.end] != s.text:
-            problems.append(f"{where}: text[start:end] is {text[s.start:s.end]!r} but span text is {s.text!r}")
+        if text[s.start : s.end] != s.text:
+            problems.append(f"{where}: text[start:end] is {text[s.start : s.end]!r} but span text is {s.text!r}")
         if is_boundary_junk(text[s.start]) or is_boundary_junk(text[s.end - 1]):
-            problems.append(f"{where}: {text[s.start:s.end]!r} starts or ends with white space or punctuation")
+            problems.append(f"{where}: {text[s.start : s.end]!r} starts or ends with white space or punctuation")
     for a, b in zip(ordered, ordered[1:]):
         if b.start < a.end:
             problems.append(f"spans {a.start}-{a.end} {a.label} and {b.start}-{b.end} {b.label} overlap")
@@ -195,8 +200,11 @@ def dump_records(records: Iterable[Record]) -> str:
 def write_records(path: str | os.PathLike, records: Iterable[Record]) -> None:
     """Atomically write records as JSONL; refuses records whose spans are invalid."""
     records = list(records)
-    problems = [Problem(str(path), i, r.id, msg)
-                for i, r in enumerate(records, start=1) for msg in span_problems(r.text, r.spans)]
+    problems = [
+        Problem(str(path), i, r.id, msg)
+        for i, r in enumerate(records, start=1)
+        for msg in span_problems(r.text, r.spans)
+    ]
     if problems:
         raise DataError(problems)
     atomic_write_text(path, dump_records(records))

@@ -8,6 +8,7 @@ offsets::
      "label": "INVESTOR", "span": "أمازون", "context": "... وأمازون ...",
      "new_label": "PROJECT", "new_span": "...", "reason": "..."}
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,9 +31,12 @@ class Change:
     reason: str = ""
 
     @classmethod
-    def from_json(cls, raw: dict) -> "Change":
-        known = {k: raw[k] for k in ("id", "action", "label", "span", "context", "new_label", "new_span", "reason")
-                 if k in raw}
+    def from_json(cls, raw: dict) -> Change:
+        known = {
+            k: raw[k]
+            for k in ("id", "action", "label", "span", "context", "new_label", "new_span", "reason")
+            if k in raw
+        }
         if "id" not in known and "doc" in raw:
             known["id"] = raw["doc"]
         try:

@@ -8,6 +8,7 @@ number. Numbers keep their decimal and grouping separators (``1.4``, ``30,000``,
 ``Anthropic``. Every other visible character is a one-character token; white space and
 invisible format characters (ZWNJ, bidi marks) separate words and are never tokens.
 """
+
 from __future__ import annotations
 
 import re

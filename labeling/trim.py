@@ -4,6 +4,7 @@ A model labels whole words, so a predicted span covers «وأمازون» or «�
 The guidelines want «أمازون» and «عدة مليارات»: no proclitic, no qualifier, no
 punctuation at the ends. Inference and the IOB2 round trip both go through here.
 """
+
 from __future__ import annotations
 
 from labeling.chars import TATWEEL, is_arabic_letter, is_boundary_junk
@@ -42,7 +43,7 @@ def proclitic_length(word: str, label: str) -> int:
     for clitic in PROCLITICS:
         if not word.startswith(clitic):
             continue
-        rest = word[len(clitic):]
+        rest = word[len(clitic) :]
         if rest.startswith(TATWEEL):  # «لـ», «بـ»: the tatweel marks the clitic
             return len(clitic) + len(rest) - len(rest.lstrip(TATWEEL))
         if len(rest) < 2:

@@ -14,13 +14,25 @@ def gold_path() -> Path:
 @pytest.fixture(scope="session")
 def gold_records():
     from labeling import load_records
+
     return load_records(GOLD)
 
 
 #: A tiny BERT (2 layers, hidden 32) that trains on the gold seeds in seconds.
-TINY = {"backbone": "scratch", "dev_files": [], "epochs": 2, "patience": 5, "batch_size": 8, "max_length": 64, "stride": 16,
-        "scratch__vocab_size": 1500, "scratch__hidden_size": 32, "scratch__num_hidden_layers": 2,
-        "scratch__num_attention_heads": 2, "scratch__intermediate_size": 64}
+TINY = {
+    "backbone": "scratch",
+    "dev_files": [],
+    "epochs": 2,
+    "patience": 5,
+    "batch_size": 8,
+    "max_length": 64,
+    "stride": 16,
+    "scratch__vocab_size": 1500,
+    "scratch__hidden_size": 32,
+    "scratch__num_hidden_layers": 2,
+    "scratch__num_attention_heads": 2,
+    "scratch__intermediate_size": 64,
+}
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +50,9 @@ def save_tiny_backbone(path: Path, texts: list[str]) -> Path:
     from training.backbone import build_scratch
     from training.config import ScratchConfig
 
-    tiny = ScratchConfig(vocab_size=300, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    tiny = ScratchConfig(
+        vocab_size=300, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64
+    )
     backbone = build_scratch(texts, tiny, 64, 1)
     backbone.model.save_pretrained(path, safe_serialization=True)
     backbone.tokenizer.save_pretrained(path)

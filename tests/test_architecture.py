@@ -1,4 +1,5 @@
 """The layout is a pipeline: labeling → inference → training, and facts are defined once."""
+
 import ast
 import dataclasses
 import subprocess
@@ -6,12 +7,14 @@ import sys
 from pathlib import Path
 
 import yaml
-
 from conftest import ROOT
 
 #: What each package may import from the project: nothing above it in the pipeline.
-ALLOWED = {"labeling": {"labeling"}, "inference": {"labeling", "inference"},
-           "training": {"labeling", "inference", "training"}}
+ALLOWED = {
+    "labeling": {"labeling"},
+    "inference": {"labeling", "inference"},
+    "training": {"labeling", "inference", "training"},
+}
 
 
 def project_imports(path: Path) -> set[str]:
@@ -63,8 +66,10 @@ def test_train_config_defaults_are_the_default_recipe():
     from training.config import DEFAULT_CONFIG, ScratchConfig, TrainConfig
 
     recipe = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
-    defaults = {f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory()
-                for f in dataclasses.fields(TrainConfig)}
+    defaults = {
+        f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        for f in dataclasses.fields(TrainConfig)
+    }
     defaults["scratch"] = dataclasses.asdict(ScratchConfig())
     assert recipe == defaults
 

@@ -6,8 +6,13 @@ TEXT = "قالت المصادر إن إنفيديا وأمازون تستثمر�
 
 def record():
     spans = []
-    for phrase, label in (("إنفيديا", "INVESTOR"), ("أمازون", "INVESTOR"), ("30 مليار دولار", "AMOUNT"),
-                          ("OpenAI", "PROJECT"), ("٨٣٠ مليار دولار", "VALUATION")):
+    for phrase, label in (
+        ("إنفيديا", "INVESTOR"),
+        ("أمازون", "INVESTOR"),
+        ("30 مليار دولار", "AMOUNT"),
+        ("OpenAI", "PROJECT"),
+        ("٨٣٠ مليار دولار", "VALUATION"),
+    ):
         start = TEXT.index(phrase)
         spans.append(make_span(TEXT, start, start + len(phrase), label))
     return Record("doc", TEXT, spans)
@@ -42,6 +47,7 @@ def test_vague_amounts_are_kept_as_they_are():
 
 def test_new_amounts_have_a_number_a_scale_and_a_currency():
     import random
+
     rng = random.Random(0)
     for _ in range(50):
         words = new_amount(rng).split()

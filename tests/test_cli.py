@@ -1,4 +1,5 @@
 """The command lines: one option style, existing outputs refused unless --force, one error line, deal-extract."""
+
 import ast
 import importlib
 import json
@@ -8,9 +9,10 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tomllib
 
 import pytest
+import tomllib
+from conftest import ROOT
 
 from inference.bench import main as bench_main
 from inference.evaluate import main as evaluate_main
@@ -20,14 +22,13 @@ from labeling.cli import PACKAGES, run, setup_logging
 from labeling.exceptions import ConfigError, DealExtractionError
 from training.cli import COMMANDS
 
-from conftest import ROOT
-
 
 def cli(*args):
     return subprocess.run([sys.executable, "-m", "labeling", *args], capture_output=True, text=True, cwd=ROOT)
 
 
 # --- python -m labeling ----------------------------------------------------------------------
+
 
 def test_validate_exits_0_on_the_gold_file(gold_path):
     result = cli("validate", "--input", str(gold_path))
@@ -36,7 +37,9 @@ def test_validate_exits_0_on_the_gold_file(gold_path):
 
 def test_validate_exits_1_and_names_the_line_on_a_bad_file(tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x", "text": "أمازون", "spans": [{"start": 0, "end": 9, "label": "AMOUNT", "text": "أمازون"}]}\n')
+    bad.write_text(
+        '{"id": "x", "text": "أمازون", "spans": [{"start": 0, "end": 9, "label": "AMOUNT", "text": "أمازون"}]}\n'
+    )
     result = cli("validate", "--input", str(bad))
     assert result.returncode == 1 and f"{bad}:1 [x]" in result.stderr and "Traceback" not in result.stderr
 
@@ -79,8 +82,17 @@ def test_split_keeps_every_page_in_one_split(tmp_path):
     lines = []
     for page in range(30):
         for k in range(2):
-            lines.append(json.dumps({"id": f"p{page}-{k}", "source": f"https://news.example/{page}",
-                                     "text": "ربحت الشركة", "spans": []}, ensure_ascii=False))
+            lines.append(
+                json.dumps(
+                    {
+                        "id": f"p{page}-{k}",
+                        "source": f"https://news.example/{page}",
+                        "text": "ربحت الشركة",
+                        "spans": [],
+                    },
+                    ensure_ascii=False,
+                )
+            )
     data = tmp_path / "news.jsonl"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["split", "--input", str(data), "--output-dir", str(tmp_path / "splits")]) == 0
@@ -100,8 +112,13 @@ SHORT_TEXTS = ["استثمرت إنفيديا 30 مليار دولار في Open
 def _short_gold(tmp_path):
     """Short texts: the plain transformers pipeline of the bench cannot read a whole seed article."""
     path = tmp_path / "short.jsonl"
-    path.write_text("".join(json.dumps({"id": f"s{i}", "text": t, "spans": []}, ensure_ascii=False) + "\n"
-                            for i, t in enumerate(SHORT_TEXTS)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"s{i}", "text": t, "spans": []}, ensure_ascii=False) + "\n"
+            for i, t in enumerate(SHORT_TEXTS)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -117,15 +134,31 @@ def _writer(command, gold, model_dir, tmp_path):
         out = tmp_path / "eval"
         argv = ["--baseline", "rules", "--input", str(gold), "--output-dir", str(out)]
         return evaluate_main, argv, out / "metrics.json"
-    model = shutil.copytree(model_dir, tmp_path / "model")          # the bench exports ONNX files into it
+    model = shutil.copytree(model_dir, tmp_path / "model")  # the bench exports ONNX files into it
     figures = tmp_path / "bench.json"
-    return bench_main, ["--model", str(model), "--input", str(_short_gold(tmp_path)), "--speed-on", "trained",
-                        "--latency-runs", "3", "--output", str(figures), "--quiet"], figures
+    return (
+        bench_main,
+        [
+            "--model",
+            str(model),
+            "--input",
+            str(_short_gold(tmp_path)),
+            "--speed-on",
+            "trained",
+            "--latency-runs",
+            "3",
+            "--output",
+            str(figures),
+            "--quiet",
+        ],
+        figures,
+    )
 
 
 @pytest.mark.parametrize("command", ["split", "render", "evaluate", "bench"])
-def test_an_existing_output_is_refused_without_force_and_replaced_with_it(command, gold_path, model_dir, tmp_path,
-                                                                           capsys):
+def test_an_existing_output_is_refused_without_force_and_replaced_with_it(
+    command, gold_path, model_dir, tmp_path, capsys
+):
     command_main, argv, output = _writer(command, gold_path, model_dir, tmp_path)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("an earlier run\n", encoding="utf-8")
@@ -139,16 +172,21 @@ def test_an_existing_output_is_refused_without_force_and_replaced_with_it(comman
 def test_bench_writes_the_markdown_table_beside_the_json_figures(gold_path, model_dir, tmp_path):
     command_main, argv, figures = _writer("bench", gold_path, model_dir, tmp_path)
     assert command_main(argv) == 0
-    assert set(json.loads(figures.read_text(encoding="utf-8"))["runtimes"]) == {"pipeline", "torch", "onnx",
-                                                                                 "onnx_int8"}
+    assert set(json.loads(figures.read_text(encoding="utf-8"))["runtimes"]) == {
+        "pipeline",
+        "torch",
+        "onnx",
+        "onnx_int8",
+    }
     assert figures.with_suffix(".md").read_text(encoding="utf-8").startswith("# Inference benchmarks")
 
 
 def test_outputs_are_checked_before_any_work(gold_path, tmp_path, capsys):
     (tmp_path / "bench.md").write_text("an earlier table\n", encoding="utf-8")
-    code = bench_main(["--model", str(tmp_path / "no-model"), "--input", str(gold_path),
-                       "--output", str(tmp_path / "bench.json")])
-    assert code == 1 and "bench.md exists" in capsys.readouterr().err      # not: no model directory
+    code = bench_main(
+        ["--model", str(tmp_path / "no-model"), "--input", str(gold_path), "--output", str(tmp_path / "bench.json")]
+    )
+    assert code == 1 and "bench.md exists" in capsys.readouterr().err  # not: no model directory
 
 
 def test_an_output_file_that_is_a_directory_is_refused_even_with_force(gold_path, tmp_path, capsys):
@@ -159,24 +197,53 @@ def test_an_output_file_that_is_a_directory_is_refused_even_with_force(gold_path
 def test_training_into_a_used_output_dir_needs_resume_or_force(gold_path, model_dir, tmp_path, capsys):
     from training.train import main as train_main
 
-    run_dir = shutil.copytree(model_dir, tmp_path / "run")         # a finished two-epoch run of the TINY recipe
-    argv = ["--backbone", "scratch", "--train-files", str(gold_path), "--dev-files", "--epochs", "2",
-            "--patience", "5", "--batch-size", "8", "--max-length", "64", "--stride", "16",
-            "--scratch-vocab-size", "1500", "--scratch-hidden-size", "32", "--scratch-num-hidden-layers", "2",
-            "--scratch-num-attention-heads", "2", "--scratch-intermediate-size", "64",
-            "--output-dir", str(run_dir), "--no-progress"]
+    run_dir = shutil.copytree(model_dir, tmp_path / "run")  # a finished two-epoch run of the TINY recipe
+    argv = [
+        "--backbone",
+        "scratch",
+        "--train-files",
+        str(gold_path),
+        "--dev-files",
+        "--epochs",
+        "2",
+        "--patience",
+        "5",
+        "--batch-size",
+        "8",
+        "--max-length",
+        "64",
+        "--stride",
+        "16",
+        "--scratch-vocab-size",
+        "1500",
+        "--scratch-hidden-size",
+        "32",
+        "--scratch-num-hidden-layers",
+        "2",
+        "--scratch-num-attention-heads",
+        "2",
+        "--scratch-intermediate-size",
+        "64",
+        "--output-dir",
+        str(run_dir),
+        "--no-progress",
+    ]
     assert train_main(argv) == 1
     assert "pass --force" in capsys.readouterr().err
-    assert train_main([*argv, "--resume"]) == 0                     # nothing left to train: it only reports
+    assert train_main([*argv, "--resume"]) == 0  # nothing left to train: it only reports
     assert "best epoch 2" in capsys.readouterr().out
 
 
 # --- failing ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("error, line", [
-    (ConfigError("epochs must be at least 1"), "error: epochs must be at least 1"),
-    (PermissionError(13, "Permission denied", "out.json"), "error: [Errno 13] Permission denied: 'out.json'"),
-])
+
+@pytest.mark.parametrize(
+    "error, line",
+    [
+        (ConfigError("epochs must be at least 1"), "error: epochs must be at least 1"),
+        (PermissionError(13, "Permission denied", "out.json"), "error: [Errno 13] Permission denied: 'out.json'"),
+    ],
+)
 def test_a_project_error_or_an_oserror_ends_a_command_with_one_line_and_status_1(error, line, capsys):
     def command(argv):
         raise error
@@ -191,9 +258,22 @@ def test_a_bug_still_shows_its_traceback():
 
 
 def test_a_missing_model_is_one_error_line_and_exit_status_1_from_the_shell(gold_path, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "inference.evaluate", "--model", str(tmp_path / "nothing"),
-                             "--input", str(gold_path), "--output-dir", str(tmp_path / "eval")],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "inference.evaluate",
+            "--model",
+            str(tmp_path / "nothing"),
+            "--input",
+            str(gold_path),
+            "--output-dir",
+            str(tmp_path / "eval"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("error: no model directory at ") and result.stderr.count("\n") == 1
 
@@ -213,6 +293,7 @@ def test_quiet_keeps_warnings_and_drops_progress(capsys):
 
 # --- old spellings -----------------------------------------------------------------------------
 
+
 def test_old_spellings_still_work_and_say_what_replaces_them(gold_path, tmp_path, capsys):
     txt = tmp_path / "a.txt"
     txt.write_text("استثمرت إنفيديا 30 مليار دولار في OpenAI.", encoding="utf-8")
@@ -221,12 +302,18 @@ def test_old_spellings_still_work_and_say_what_replaces_them(gold_path, tmp_path
     assert main(["split", str(gold_path), "--out", str(tmp_path / "splits")]) == 0
     assert evaluate_main(["--baseline", "rules", "--data", str(gold_path), "--out", str(tmp_path / "eval")]) == 0
     assert render_main(["--predictions", str(gold_path), "--out", str(tmp_path / "page.html")]) == 0
-    assert all((tmp_path / name).exists() for name in ("g.conll", "p.jsonl", "splits/test.jsonl",
-                                                        "eval/metrics.json", "page.html"))
+    assert all(
+        (tmp_path / name).exists()
+        for name in ("g.conll", "p.jsonl", "splits/test.jsonl", "eval/metrics.json", "page.html")
+    )
     err = capsys.readouterr().err
-    for note in ("bare file arguments are deprecated; use --input --output", "-o is deprecated; use --output",
-                 "--out is deprecated; use --output-dir", "--data is deprecated; use --input",
-                 "--out is deprecated; use --output"):
+    for note in (
+        "bare file arguments are deprecated; use --input --output",
+        "-o is deprecated; use --output",
+        "--out is deprecated; use --output-dir",
+        "--data is deprecated; use --input",
+        "--out is deprecated; use --output",
+    ):
         assert f"warning: {note}\n" in err
 
 
@@ -236,11 +323,32 @@ def test_bench_old_json_flag_names_the_figures_file(gold_path, tmp_path, capsys)
     assert "old.json exists" in capsys.readouterr().err
 
 
-CLIS = ["inference.__main__", "inference.evaluate", "inference.render", "inference.bench", "inference.bench_files",
-        "inference.export", "inference.ablation", "training.train", "training.crossval", "training.pretrain",
-        "training.intermediate", "training.e5_small", "training.vocab_trim"]
-LABELING_COMMANDS = ["validate", "stats", "to-conll", "from-conll", "to-labelstudio", "from-labelstudio", "split",
-                     "apply-review", "preannotate"]
+CLIS = [
+    "inference.__main__",
+    "inference.evaluate",
+    "inference.render",
+    "inference.bench",
+    "inference.bench_files",
+    "inference.export",
+    "inference.ablation",
+    "training.train",
+    "training.crossval",
+    "training.pretrain",
+    "training.intermediate",
+    "training.e5_small",
+    "training.vocab_trim",
+]
+LABELING_COMMANDS = [
+    "validate",
+    "stats",
+    "to-conll",
+    "from-conll",
+    "to-labelstudio",
+    "from-labelstudio",
+    "split",
+    "apply-review",
+    "preannotate",
+]
 READ_ONLY = {"inference.bench_files", "validate", "stats"}
 OLD_SPELLING = re.compile(r"(?<![\w-])(--out|--data|--json|--md|-o)(?![\w-])")
 
@@ -264,6 +372,7 @@ def test_help_shows_only_the_new_spellings_and_every_command_has_quiet_and_force
 
 # --- deal-extract --------------------------------------------------------------------------------
 
+
 def test_deal_extract_is_the_projects_console_script():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["scripts"]["deal-extract"] == "training.cli:script"
@@ -271,14 +380,25 @@ def test_deal_extract_is_the_projects_console_script():
 
 
 def test_deal_extract_help_lists_each_command_on_one_line(capsys):
-    from training.cli import COMMANDS, main as deal_extract
+    from training.cli import COMMANDS
+    from training.cli import main as deal_extract
 
     with pytest.raises(SystemExit) as exited:
         deal_extract(["--help"])
     out = capsys.readouterr().out
     assert exited.value.code == 0
-    for name in ("train", "crossval", "pretrain", "intermediate", "predict", "evaluate", "bench", "render", "export",
-                 "label"):
+    for name in (
+        "train",
+        "crossval",
+        "pretrain",
+        "intermediate",
+        "predict",
+        "evaluate",
+        "bench",
+        "render",
+        "export",
+        "label",
+    ):
         assert re.search(rf"^  {re.escape(name)} +{re.escape(COMMANDS[name].summary)}$", out, re.M), name
 
 
@@ -290,8 +410,10 @@ def test_deal_extract_runs_the_chosen_command_with_the_rest_of_the_line(gold_pat
 
 
 def test_deal_extract_imports_only_the_chosen_command(gold_path):
-    code = ("import sys; from training.cli import main; main(['label', 'stats', '--input', sys.argv[1]]); "
-            "print(sorted(m for m in sys.modules if m.startswith(('training.', 'inference.'))))")
+    code = (
+        "import sys; from training.cli import main; main(['label', 'stats', '--input', sys.argv[1]]); "
+        "print(sorted(m for m in sys.modules if m.startswith(('training.', 'inference.'))))"
+    )
     result = subprocess.run([sys.executable, "-c", code, str(gold_path)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "['training.cli']"
@@ -307,8 +429,9 @@ def _is_main_guard(node: ast.stmt) -> bool:
 
 
 def _reads_argv(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "argv" and ast.unparse(node.value) == "sys") or \
-        (isinstance(node, ast.ImportFrom) and node.module == "sys" and any(a.name == "argv" for a in node.names))
+    return (isinstance(node, ast.Attribute) and node.attr == "argv" and ast.unparse(node.value) == "sys") or (
+        isinstance(node, ast.ImportFrom) and node.module == "sys" and any(a.name == "argv" for a in node.names)
+    )
 
 
 def test_no_function_reads_sys_argv_but_the_console_scripts_entry_point():
@@ -316,8 +439,12 @@ def test_no_function_reads_sys_argv_but_the_console_scripts_entry_point():
     found = []
     for path in SOURCES:
         for top in ast.parse(path.read_text(encoding="utf-8")).body:
-            if _is_main_guard(top) or (path.name == "cli.py" and path.parent.name == "training"
-                                       and isinstance(top, ast.FunctionDef) and top.name == "script"):
+            if _is_main_guard(top) or (
+                path.name == "cli.py"
+                and path.parent.name == "training"
+                and isinstance(top, ast.FunctionDef)
+                and top.name == "script"
+            ):
                 continue
             found += [f"{path.relative_to(ROOT)}:{n.lineno}" for n in ast.walk(top) if _reads_argv(n)]
     assert found == []
@@ -333,18 +460,22 @@ def test_every_main_takes_argv_and_is_given_it():
             assert guard == ["if __name__ == '__main__':\n    sys.exit(main(sys.argv[1:]))"], path
 
 
-COMMAND_FUNCTIONS = {"main", "run", "_import_command"}        # and labeling's cmd_* subcommands
+COMMAND_FUNCTIONS = {"main", "run", "_import_command"}  # and labeling's cmd_* subcommands
 
 
 def test_library_functions_log_and_only_commands_print():
     found = []
     for path in SOURCES:
         for top in ast.parse(path.read_text(encoding="utf-8")).body:
-            if _is_main_guard(top) or (isinstance(top, ast.FunctionDef)
-                                       and (top.name in COMMAND_FUNCTIONS or top.name.startswith("cmd_"))):
+            if _is_main_guard(top) or (
+                isinstance(top, ast.FunctionDef) and (top.name in COMMAND_FUNCTIONS or top.name.startswith("cmd_"))
+            ):
                 continue
-            found += [f"{path.relative_to(ROOT)}:{n.lineno}" for n in ast.walk(top)
-                      if isinstance(n, ast.Call) and ast.unparse(n.func) == "print"]
+            found += [
+                f"{path.relative_to(ROOT)}:{n.lineno}"
+                for n in ast.walk(top)
+                if isinstance(n, ast.Call) and ast.unparse(n.func) == "print"
+            ]
     assert found == []
 
 
@@ -354,20 +485,29 @@ def test_every_project_exception_is_defined_in_labeling_exceptions():
         if path.relative_to(ROOT).as_posix() == "labeling/exceptions.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and any(re.search(r"(Error|Exception)$", ast.unparse(b))
-                                                      for b in node.bases):
+            if isinstance(node, ast.ClassDef) and any(
+                re.search(r"(Error|Exception)$", ast.unparse(b)) for b in node.bases
+            ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert found == []
 
 
-@pytest.mark.parametrize("module, name, builtin", [
-    ("labeling.records", "DataError", ValueError), ("labeling.review", "ReviewError", ValueError),
-    ("inference.model", "ModelNotFoundError", FileNotFoundError), ("inference", "ModelNotFoundError", OSError),
-    ("training.config", "ConfigError", ValueError), ("training.backbone", "BackboneError", RuntimeError),
-    ("training.e5_small", "E5FileError", RuntimeError), ("training.pretrain", "CorpusError", ValueError),
-    ("training.ner_corpora", "NerFormatError", ValueError), ("training.intermediate", "UsageError", ValueError),
-    ("labeling.cli", "OutputExistsError", FileExistsError),
-])
+@pytest.mark.parametrize(
+    "module, name, builtin",
+    [
+        ("labeling.records", "DataError", ValueError),
+        ("labeling.review", "ReviewError", ValueError),
+        ("inference.model", "ModelNotFoundError", FileNotFoundError),
+        ("inference", "ModelNotFoundError", OSError),
+        ("training.config", "ConfigError", ValueError),
+        ("training.backbone", "BackboneError", RuntimeError),
+        ("training.e5_small", "E5FileError", RuntimeError),
+        ("training.pretrain", "CorpusError", ValueError),
+        ("training.ner_corpora", "NerFormatError", ValueError),
+        ("training.intermediate", "UsageError", ValueError),
+        ("labeling.cli", "OutputExistsError", FileExistsError),
+    ],
+)
 def test_errors_keep_their_old_homes_and_builtin_bases_under_one_base(module, name, builtin):
     error = getattr(importlib.import_module(module), name)
     assert error is getattr(importlib.import_module("labeling.exceptions"), name)
@@ -376,8 +516,13 @@ def test_errors_keep_their_old_homes_and_builtin_bases_under_one_base(module, na
 
 # --- the documentation -------------------------------------------------------------------------
 
-DOCS = ["README.md", "model_card.md", "data/README.md", "seeds/README.md", *(f"docs/{p.name}" for p in
-                                                                            sorted((ROOT / "docs").glob("*.md")))]
+DOCS = [
+    "README.md",
+    "model_card.md",
+    "data/README.md",
+    "seeds/README.md",
+    *(f"docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md"))),
+]
 MODULES = {"labeling": "labeling.__main__", "inference": "inference.__main__", **{m: m for m in CLIS}}
 
 
@@ -390,18 +535,18 @@ def _command_lines(text):
     return found
 
 
-LOOP_VALUES = {"$ctx": "document"}          # a shell loop's variable in model_card.md, where a choice is expected
+LOOP_VALUES = {"$ctx": "document"}  # a shell loop's variable in model_card.md, where a choice is expected
 
 
 def _documented_call(line):
     """(module, argv) of a documented command line; None for a mention of a command rather than a call."""
     words = [LOOP_VALUES.get(w, w) for w in shlex.split(line, comments=True)]
     command, argv = (words[1], words[2:]) if words[0] == "deal-extract" else (words[2], words[3:])
-    if command == "pytest" or command.isupper() or command.startswith("-"):   # pytest, COMMAND, deal-extract --help
+    if command == "pytest" or command.isupper() or command.startswith("-"):  # pytest, COMMAND, deal-extract --help
         return None
     module = COMMANDS[command].module if words[0] == "deal-extract" else MODULES[command]
     subcommand = 1 if module == "labeling.__main__" else 0
-    if "..." in argv or len(argv) <= subcommand:                     # python -m labeling validate, in prose
+    if "..." in argv or len(argv) <= subcommand:  # python -m labeling validate, in prose
         return None
     return module, argv
 
@@ -412,6 +557,6 @@ def test_every_command_line_in_the_docs_and_the_help_parses_in_the_new_style():
     calls = [(name, line, _documented_call(line)) for name, text in texts.items() for line in _command_lines(text)]
     calls = [(name, line, call) for name, line, call in calls if call is not None]
     for name, line, (module, argv) in calls:
-        args = importlib.import_module(module).build_parser().parse_args(argv)     # exits on a bad line
+        args = importlib.import_module(module).build_parser().parse_args(argv)  # exits on a bad line
         assert args.deprecated_spellings == [], (name, line)
     assert len(calls) > 50

@@ -1,4 +1,5 @@
 """Training configuration: one truth for defaults, recipes over a base, validation on every construction."""
+
 import dataclasses
 
 import pytest
@@ -11,8 +12,16 @@ def test_replace_validates_like_construction():
         dataclasses.replace(TrainConfig(), stride=100)
 
 
-@pytest.mark.parametrize("key, value", [("epochs", "8"), ("batch_size", True), ("train_files", "seeds.jsonl"),
-                                        ("learning_rate", "fast"), ("max_length", 0)])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("epochs", "8"),
+        ("batch_size", True),
+        ("train_files", "seeds.jsonl"),
+        ("learning_rate", "fast"),
+        ("max_length", 0),
+    ],
+)
 def test_a_value_of_the_wrong_type_or_range_names_its_key(key, value):
     with pytest.raises(ConfigError, match=key):
         TrainConfig(**{key: value})
@@ -39,8 +48,11 @@ def test_the_ablation_recipes_differ_from_the_default_only_where_they_say():
     cfg = load_config(DEFAULT_CONFIG.parent / "seeds_only.yaml")
     default = load_config(None)
     assert cfg.train_files == ["seeds/annotations.jsonl"] and cfg.backbone == "scratch"
-    assert (cfg.dev_files, cfg.batch_size, cfg.max_length) == (default.dev_files, default.batch_size,
-                                                                default.max_length)
+    assert (cfg.dev_files, cfg.batch_size, cfg.max_length) == (
+        default.dev_files,
+        default.batch_size,
+        default.max_length,
+    )
 
 
 def test_the_default_output_does_not_depend_on_the_current_directory(monkeypatch, tmp_path):

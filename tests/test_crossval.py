@@ -15,7 +15,8 @@ def test_more_folds_than_documents_is_a_config_error():
 
 
 def _metrics(f1_investor, support_investor):
-    per = {l: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0} for l in ("AMOUNT", "VALUATION", "PROJECT")}
+    zero = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    per = {label: dict(zero) for label in ("AMOUNT", "VALUATION", "PROJECT")}
     per["INVESTOR"] = {"precision": f1_investor, "recall": f1_investor, "f1": f1_investor, "support": support_investor}
     block = {"precision": f1_investor, "recall": f1_investor, "f1": f1_investor, "per_label": per}
     return {"word": block, "span": block}

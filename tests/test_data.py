@@ -1,4 +1,5 @@
 """The news corpus and its committed splits."""
+
 from pathlib import Path
 
 import pytest

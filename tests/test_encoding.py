@@ -1,11 +1,14 @@
 """What the model reads at once: document windows or single sentences."""
+
 import pytest
 
-from labeling.tokenize import tokenize
 from inference.encoding import encode_documents, text_pieces
+from labeling.tokenize import tokenize
 
-TEXT = ("استثمرت مبادلة ٥٠٠ مليون دولار في شركة تمارا. وبلغت إيرادات الشركة ٣ مليارات ريال؟ "
-        "جمعت الشركة الناشئة 20 مليون دولار")
+TEXT = (
+    "استثمرت مبادلة ٥٠٠ مليون دولار في شركة تمارا. وبلغت إيرادات الشركة ٣ مليارات ريال؟ "
+    "جمعت الشركة الناشئة 20 مليون دولار"
+)
 WORDS = [t.text for t in tokenize(TEXT)]
 
 
@@ -45,9 +48,17 @@ def test_window_settings_round_trip_through_a_model_config():
     assert WindowSettings.from_config(SimpleNamespace(windows=settings.to_config())) == settings
 
 
-@pytest.mark.parametrize("raw", [None, "128", {"max_length": 128}, {"max_length": 0, "stride": 0},
-                                 {"max_length": 128, "stride": 32, "context": "page"},
-                                 {"max_length": 128, "stride": 32, "colour": "red"}])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "128",
+        {"max_length": 128},
+        {"max_length": 0, "stride": 0},
+        {"max_length": 128, "stride": 32, "context": "page"},
+        {"max_length": 128, "stride": 32, "colour": "red"},
+    ],
+)
 def test_missing_or_invalid_window_settings_are_a_value_error(raw):
     from types import SimpleNamespace
 

@@ -1,4 +1,5 @@
 """The gold seed file: valid, complete, and faithful to the seed texts."""
+
 from pathlib import Path
 
 from labeling.iob import spans_to_tags, tags_to_spans

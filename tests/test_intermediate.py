@@ -1,16 +1,16 @@
 """Intermediate NER training: a few steps on a tiny backbone, then the project loads the result."""
+
 import json
 
 import pytest
 import torch
+from conftest import save_tiny_backbone
 from safetensors.torch import load_file
 
 from labeling.labels import TAGS
 from training.backbone import load_pretrained
 from training.intermediate import encode_sentences, main, train_intermediate
 from training.ner_corpora import NerSentence
-
-from conftest import save_tiny_backbone
 
 SENTENCES = [
     ("استثمرت O\nشركة O\nأرامكو B-ORG\nفي O\nالرياض B-LOC\n. O\n"),
@@ -35,8 +35,16 @@ def corpus(tmp_path_factory):
 
 
 def run(corpus, backbone, out, **kwargs):
-    return train_intermediate([f"{corpus}:anercorp"], str(backbone), out, batch_size=8, learning_rate=1e-3,
-                              max_length=64, show_progress=False, **kwargs)
+    return train_intermediate(
+        [f"{corpus}:anercorp"],
+        str(backbone),
+        out,
+        batch_size=8,
+        learning_rate=1e-3,
+        max_length=64,
+        show_progress=False,
+        **kwargs,
+    )
 
 
 def test_only_first_sub_token_of_a_word_carries_its_ner_label(tiny_backbone):
@@ -53,13 +61,13 @@ def test_only_first_sub_token_of_a_word_carries_its_ner_label(tiny_backbone):
 def test_trains_a_few_steps_and_saves_a_ner_model(corpus, tiny_backbone, tmp_path):
     out = tmp_path / "ner"
     summary = run(corpus, tiny_backbone, out, epochs=2)
-    assert summary["steps"] == 6                      # 23 training sentences, batch 8, 2 epochs
+    assert summary["steps"] == 6  # 23 training sentences, batch 8, 2 epochs
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert list(config["id2label"].values()) == ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-PERS", "I-PERS"]
     saved = json.loads((out / "intermediate.json").read_text(encoding="utf-8"))
     assert saved["sentences"] == {"train": 23, "held_out": 1} and saved["held_out"]["f1"] is not None
     assert saved["files"][0]["entities"] == {"LOC": 16, "ORG": 24, "PERS": 8}
-    assert not list(tmp_path.glob(".ner.*"))          # the temporary directory was renamed away
+    assert not list(tmp_path.glob(".ner.*"))  # the temporary directory was renamed away
 
 
 def test_output_loads_as_a_project_backbone_with_a_fresh_nine_tag_head(corpus, tiny_backbone, tmp_path):
@@ -70,7 +78,7 @@ def test_output_loads_as_a_project_backbone_with_a_fresh_nine_tag_head(corpus, t
     assert backbone.model.config.id2label[1] == "B-INVESTOR"
     trained = load_file(out / "model.safetensors")
     key = "bert.encoder.layer.0.attention.self.query.weight"
-    assert torch.equal(backbone.model.state_dict()[key], trained[key])   # the NER-trained encoder came along
+    assert torch.equal(backbone.model.state_dict()[key], trained[key])  # the NER-trained encoder came along
 
 
 def test_encoder_only_output_loads_with_a_fresh_head(corpus, tiny_backbone, tmp_path):
@@ -80,8 +88,9 @@ def test_encoder_only_output_loads_with_a_fresh_head(corpus, tiny_backbone, tmp_
     assert load_pretrained(str(out)).model.classifier.out_features == 9
 
 
-@pytest.mark.parametrize("spec, message", [("missing.txt", "no such NER file"),
-                                           ("{corpus}:conll", "unknown NER format 'conll'")])
+@pytest.mark.parametrize(
+    "spec, message", [("missing.txt", "no such NER file"), ("{corpus}:conll", "unknown NER format 'conll'")]
+)
 def test_bad_input_is_one_error_line_and_exit_1(corpus, tmp_path, capsys, spec, message):
     code = main(["--ner", spec.format(corpus=corpus), "--backbone", "scratch", "--output-dir", str(tmp_path / "o")])
     err = capsys.readouterr().err

@@ -1,4 +1,5 @@
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labeling.iob import spans_to_tags, tag_runs, tags_to_spans
 from labeling.labels import LABELS
@@ -25,21 +26,26 @@ def test_a_word_with_a_proclitic_takes_b_and_the_next_words_take_i():
 
 
 def test_tags_back_to_spans_drop_the_proclitic_and_the_final_period():
-    gold = spans_of(("إنفيديا", "INVESTOR"), ("أمازون", "INVESTOR"), ("٣٠ مليار دولار", "AMOUNT"), ("OpenAI", "PROJECT"))
+    gold = spans_of(
+        ("إنفيديا", "INVESTOR"), ("أمازون", "INVESTOR"), ("٣٠ مليار دولار", "AMOUNT"), ("OpenAI", "PROJECT")
+    )
     tokens = tokenize(TEXT)
     assert tags_to_spans(TEXT, tokens, spans_to_tags(tokens, gold)) == gold
 
 
 def test_a_stray_inside_tag_starts_a_new_entity():
     assert [(r.label, r.first, r.last) for r in tag_runs(["O", "I-AMOUNT", "I-AMOUNT", "B-PROJECT", "I-INVESTOR"])] == [
-        ("AMOUNT", 1, 2), ("PROJECT", 3, 3), ("INVESTOR", 4, 4)]
+        ("AMOUNT", 1, 2),
+        ("PROJECT", 3, 3),
+        ("INVESTOR", 4, 4),
+    ]
 
 
 def trimmed(phrase, label, text=None):
     text = text or phrase
     start = text.index(phrase)
     bounds = trim_span(text, start, start + len(phrase), label)
-    return text[bounds[0]:bounds[1]]
+    return text[bounds[0] : bounds[1]]
 
 
 def test_trim_drops_the_conjunction_before_a_known_name():
@@ -103,7 +109,7 @@ def test_word_aligned_spans_survive_the_iob2_round_trip(case):
 @given(st.text(), st.lists(st.sampled_from(["O", "B-AMOUNT", "I-AMOUNT", "B-PROJECT", "I-INVESTOR"]), max_size=60))
 def test_any_tags_on_any_text_give_valid_spans(text, tag_pool):
     tokens = tokenize(text)
-    tags = (tag_pool * (len(tokens) // max(len(tag_pool), 1) + 1))[:len(tokens)] if tag_pool else ["O"] * len(tokens)
+    tags = (tag_pool * (len(tokens) // max(len(tag_pool), 1) + 1))[: len(tokens)] if tag_pool else ["O"] * len(tokens)
     assert span_problems(text, tags_to_spans(text, tokens, tags)) == []
 
 
@@ -114,7 +120,7 @@ def test_constrained_decoding_never_starts_an_entity_with_inside():
     from labeling.labels import TAG2ID, TAGS
 
     probs = np.full((3, len(TAGS)), 0.01)
-    probs[0, TAG2ID["O"]] = 0.5           # argmax: O, I-INVESTOR, I-INVESTOR (invalid IOB2)
+    probs[0, TAG2ID["O"]] = 0.5  # argmax: O, I-INVESTOR, I-INVESTOR (invalid IOB2)
     probs[0, TAG2ID["B-INVESTOR"]] = 0.4
     probs[1, TAG2ID["I-INVESTOR"]] = 0.9
     probs[2, TAG2ID["I-INVESTOR"]] = 0.9

@@ -1,28 +1,34 @@
 """End to end on a tiny BERT: train on the gold seeds in seconds, predict, evaluate, load in a pipeline."""
+
 import dataclasses
 import json
 import shutil
 
 import numpy as np
 import pytest
+from conftest import TINY
 
 from inference import ModelNotFoundError, load_model, predict
 from inference.evaluate import main as evaluate_main
 from labeling.labels import TAGS
-from labeling.records import check_records, span_problems, make_span
+from labeling.records import check_records, make_span, span_problems
 from training.backbone import BackboneError, load_backbone
 from training.config import ScratchConfig, load_config
 from training.train import train
-
-from conftest import TINY
 
 TEXT = "تقترب شركة إنفيديا من ضخ استثمار ضخم بقيمة ٣٠ مليار دولار في شركة OpenAI، وأمازون أيضًا."
 
 
 def test_saved_directory_holds_safetensors_labels_config_and_metrics(model_dir):
     names = {p.name for p in model_dir.iterdir()}
-    assert {"model.safetensors", "config.json", "tokenizer.json", "training_config.yaml", "metrics.json",
-            "backbone.json"} <= names
+    assert {
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "training_config.yaml",
+        "metrics.json",
+        "backbone.json",
+    } <= names
     assert not any(n.endswith((".bin", ".pt", ".pkl")) for n in names)
     config = json.loads((model_dir / "config.json").read_text())
     assert [config["id2label"][str(i)] for i in range(len(TAGS))] == list(TAGS)
@@ -35,7 +41,7 @@ def test_predict_gives_sorted_valid_spans_with_offsets_into_the_text(model_dir):
     assert [s["start"] for s in spans] == sorted(s["start"] for s in spans)
     for s in spans:
         assert set(s) == {"label", "text", "start", "end", "score"} and 0.0 <= s["score"] <= 1.0
-        assert TEXT[s["start"]:s["end"]] == s["text"]
+        assert TEXT[s["start"] : s["end"]] == s["text"]
     assert span_problems(TEXT, [make_span(TEXT, s["start"], s["end"], s["label"]) for s in spans]) == []
 
 
@@ -43,7 +49,7 @@ def test_a_long_document_goes_through_windows_and_keeps_valid_offsets(model_dir)
     model = load_model(model_dir)
     text = (TEXT + "\n") * 40
     spans = model.predict(text)
-    assert all(text[s["start"]:s["end"]] == s["text"] for s in spans)
+    assert all(text[s["start"] : s["end"]] == s["text"] for s in spans)
     assert all(a["end"] <= b["start"] for a, b in zip(spans, spans[1:]))
 
 
@@ -85,8 +91,12 @@ def test_saved_directory_loads_in_a_transformers_pipeline(model_dir):
 
 def test_evaluate_writes_metrics_report_and_valid_predictions(model_dir, gold_path, tmp_path):
     out = tmp_path / "eval"
-    assert evaluate_main(["--model", str(model_dir), "--input", str(gold_path), "--output-dir", str(out),
-                          "--baseline", "rules"]) == 0
+    assert (
+        evaluate_main(
+            ["--model", str(model_dir), "--input", str(gold_path), "--output-dir", str(out), "--baseline", "rules"]
+        )
+        == 0
+    )
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) == {"word", "span", "n_docs", "backbone", "context"} and metrics["n_docs"] == 5
     for level in ("word", "span"):
@@ -109,8 +119,9 @@ def test_resume_continues_from_the_last_finished_epoch(gold_path, tmp_path):
 
 def test_unreachable_backbone_is_an_error_when_offline_fallback_is_off(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                         intermediate_size=32)
+    tiny = ScratchConfig(
+        vocab_size=200, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32
+    )
     with pytest.raises(BackboneError, match="no-such-org/no-such-model"):
         load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], tiny, 64, 1, False)
 
@@ -118,7 +129,9 @@ def test_unreachable_backbone_is_an_error_when_offline_fallback_is_off(monkeypat
 def test_the_same_config_and_seed_give_the_same_weights(gold_path, tmp_path):
     runs = []
     for name in ("a", "b"):
-        cfg = load_config(None, {**TINY, "epochs": 1, "train_files": [str(gold_path)], "output_dir": str(tmp_path / name)})
+        cfg = load_config(
+            None, {**TINY, "epochs": 1, "train_files": [str(gold_path)], "output_dir": str(tmp_path / name)}
+        )
         train(cfg, show_progress=False)
         runs.append((tmp_path / name / "model.safetensors").read_bytes())
     assert runs[0] == runs[1]
@@ -138,11 +151,14 @@ def test_a_head_trained_on_other_labels_is_reset_even_when_its_size_matches(tmp_
 
     from training.backbone import build_scratch, load_pretrained
 
-    tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                         intermediate_size=32)
+    tiny = ScratchConfig(
+        vocab_size=200, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32
+    )
     ner = build_scratch(["استثمرت مبادلة في الشركة"], tiny, 64, 1)
-    ner.model.config.id2label = {i: tag for i, tag in enumerate(
-        ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PERS", "I-PERS"])}
+    ner.model.config.id2label = {
+        i: tag
+        for i, tag in enumerate(["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PERS", "I-PERS"])
+    }
     ner.model.config.label2id = {tag: i for i, tag in ner.model.config.id2label.items()}
     with torch.no_grad():
         ner.model.classifier.weight.fill_(3.0)
@@ -150,7 +166,7 @@ def test_a_head_trained_on_other_labels_is_reset_even_when_its_size_matches(tmp_
     ner.tokenizer.save_pretrained(tmp_path)
     loaded = load_pretrained(str(tmp_path)).model
     assert loaded.config.id2label[1] == "B-INVESTOR"
-    assert loaded.classifier.weight.abs().max().item() < 1.0     # fresh (std 0.02), not the NER head's 3.0
+    assert loaded.classifier.weight.abs().max().item() < 1.0  # fresh (std 0.02), not the NER head's 3.0
     assert torch.equal(loaded.bert.embeddings.word_embeddings.weight, ner.model.bert.embeddings.word_embeddings.weight)
 
 
@@ -158,8 +174,9 @@ def test_layer_decay_gives_lower_layers_smaller_learning_rates():
     from training.backbone import build_scratch
     from training.optimization import parameter_groups
 
-    tiny = ScratchConfig(vocab_size=200, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                         intermediate_size=32)
+    tiny = ScratchConfig(
+        vocab_size=200, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32
+    )
     model = build_scratch(["استثمرت مبادلة في الشركة"], tiny, 64, 1).model
     groups = parameter_groups(model, 1.0, 0.01, 0.5)
     lr_of = {id(p): g["lr"] for g in groups for p in g["params"]}
@@ -174,8 +191,12 @@ def test_layer_decay_gives_lower_layers_smaller_learning_rates():
 def test_ablation_shows_each_models_dev_f1_beside_its_test_scores(model_dir, gold_path, tmp_path, capsys):
     from inference.ablation import main as ablation_main
 
-    assert ablation_main(["--input", str(gold_path), "--output-dir", str(tmp_path / "ablation"),
-                          "--model", f"tiny={model_dir}"]) == 0
+    assert (
+        ablation_main(
+            ["--input", str(gold_path), "--output-dir", str(tmp_path / "ablation"), "--model", f"tiny={model_dir}"]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     dev = json.loads((model_dir / "metrics.json").read_text())["dev"]["word"]["f1"]
     assert f"| tiny (scratch) | {dev:.3f} |" in printed
@@ -247,16 +268,29 @@ def test_training_dev_scores_come_from_the_predict_path(model_dir, gold_records)
 
     model = load_model(model_dir)
     cfg = load_config(None, {**TINY, "train_files": ["x"], "context": "sentence"})
-    predicted = [Record(r.id, r.text, as_spans(p)) for r, p in zip(gold_records,
-                                                                     model.predict_batch([r.text for r in gold_records]))]
-    assert evaluate_documents(model.model, model.tokenizer, [to_document(r) for r in gold_records], cfg) \
-        == score(gold_records, predicted)
+    predicted = [
+        Record(r.id, r.text, as_spans(p))
+        for r, p in zip(gold_records, model.predict_batch([r.text for r in gold_records]))
+    ]
+    assert evaluate_documents(model.model, model.tokenizer, [to_document(r) for r in gold_records], cfg) == score(
+        gold_records, predicted
+    )
 
 
 def test_the_log_has_a_line_per_epoch_and_one_when_early_stopping_ends_the_run(gold_path, tmp_path, caplog):
     caplog.set_level("INFO", logger="training.train")
-    cfg = load_config(None, {**TINY, "train_files": [str(gold_path)], "dev_files": [str(gold_path)],
-                             "epochs": 6, "patience": 1, "learning_rate": 1e-9, "output_dir": str(tmp_path)})
+    cfg = load_config(
+        None,
+        {
+            **TINY,
+            "train_files": [str(gold_path)],
+            "dev_files": [str(gold_path)],
+            "epochs": 6,
+            "patience": 1,
+            "learning_rate": 1e-9,
+            "output_dir": str(tmp_path),
+        },
+    )
     train(cfg, show_progress=False)
     lines = [r.getMessage() for r in caplog.records if r.name == "training.train"]
     epochs = [line for line in lines if line.startswith("epoch ")]

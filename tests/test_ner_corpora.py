@@ -1,8 +1,16 @@
 """NER corpus readers: ANERcorp, NewsFANE and Wojood lines into IOB2 sentences over the shared labels."""
+
 import pytest
 
 from training.ner_corpora import (
-    NerFormatError, NerSentence, detect_format, label_set, read_ner, read_sentences, repair_iob2, split_long,
+    NerFormatError,
+    NerSentence,
+    detect_format,
+    label_set,
+    read_ner,
+    read_sentences,
+    repair_iob2,
+    split_long,
 )
 
 ANERCORP = """\
@@ -58,8 +66,10 @@ def write(tmp_path, name, text):
 def test_anercorp_lines_become_sentences_at_blank_lines(tmp_path):
     sentences = read_sentences(write(tmp_path, "a.txt", ANERCORP), "anercorp")
     assert sentences == [
-        NerSentence(["فرانكفورت", "(", "أعلن", "اتحاد", "صناعة", "السيارات", "."],
-                    ["B-LOC", "O", "O", "B-ORG", "I-ORG", "I-ORG", "O"]),
+        NerSentence(
+            ["فرانكفورت", "(", "أعلن", "اتحاد", "صناعة", "السيارات", "."],
+            ["B-LOC", "O", "O", "B-ORG", "I-ORG", "I-ORG", "O"],
+        ),
         NerSentence(["قال", "محمد", "العبار"], ["O", "B-PERS", "I-PERS"]),
     ]
 
@@ -84,21 +94,31 @@ def test_wojood_keeps_the_outermost_kept_tag_and_breaks_at_segment_marks(tmp_pat
     sentences = read_sentences(write(tmp_path, "w.txt", WOJOOD), "wojood")
     # OCC is dropped, so the ORG nested in it shows through; MONEY outranks CARDINAL and CURR.
     assert sentences == [
-        NerSentence(["قال", "رئيس", "شركة", "أرامكو", "إن", "60", "مليون", "دولار"],
-                    ["O", "O", "B-ORG", "I-ORG", "O", "B-MONEY", "I-MONEY", "I-MONEY"]),
+        NerSentence(
+            ["قال", "رئيس", "شركة", "أرامكو", "إن", "60", "مليون", "دولار"],
+            ["O", "O", "B-ORG", "I-ORG", "O", "B-MONEY", "I-MONEY", "I-MONEY"],
+        ),
         NerSentence(["الأسد"], ["B-PERS"]),
     ]
 
 
 def test_format_is_detected_from_content(tmp_path):
-    detected = [detect_format(write(tmp_path, name, text))
-                for name, text in (("a.txt", ANERCORP), ("n.txt", NEWSFANE), ("w.txt", WOJOOD))]
+    detected = [
+        detect_format(write(tmp_path, name, text))
+        for name, text in (("a.txt", ANERCORP), ("n.txt", NEWSFANE), ("w.txt", WOJOOD))
+    ]
     assert detected == ["anercorp", "newsfane", "wojood"]
 
 
 def test_invalid_iob2_is_repaired():
-    assert repair_iob2(["O", "I-PERS", "I-PERS", "I-ORG", "B-LOC", "I-LOC"]) == \
-        ["O", "B-PERS", "I-PERS", "B-ORG", "B-LOC", "I-LOC"]
+    assert repair_iob2(["O", "I-PERS", "I-PERS", "I-ORG", "B-LOC", "I-LOC"]) == [
+        "O",
+        "B-PERS",
+        "I-PERS",
+        "B-ORG",
+        "B-LOC",
+        "I-LOC",
+    ]
 
 
 def test_reader_repairs_an_inside_tag_after_o(tmp_path):

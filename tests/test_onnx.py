@@ -1,4 +1,5 @@
 """ONNX fp32 and int8 runtimes: same API and output format as PyTorch."""
+
 import shutil
 
 import pytest
@@ -24,8 +25,9 @@ def test_export_writes_fp32_and_int8_files(exported):
 def test_onnx_fp32_gives_the_torch_spans(exported):
     torch_out = load_model(exported).predict_batch(TEXTS)
     onnx_out = load_model(exported, runtime="onnx").predict_batch(TEXTS)
-    assert [[(s["label"], s["start"], s["end"]) for s in doc] for doc in onnx_out] == \
-        [[(s["label"], s["start"], s["end"]) for s in doc] for doc in torch_out]
+    assert [[(s["label"], s["start"], s["end"]) for s in doc] for doc in onnx_out] == [
+        [(s["label"], s["start"], s["end"]) for s in doc] for doc in torch_out
+    ]
     for a, b in zip(onnx_out[0], torch_out[0]):
         assert a["score"] == pytest.approx(b["score"], abs=1e-3)
 
@@ -33,7 +35,7 @@ def test_onnx_fp32_gives_the_torch_spans(exported):
 def test_onnx_int8_keeps_the_output_format(exported):
     for doc in load_model(exported, runtime="onnx_int8").predict_batch(TEXTS):
         for s in doc:
-            assert set(s) == {"label", "text", "start", "end", "score"} and TEXTS[0][s["start"]:s["end"]] == s["text"]
+            assert set(s) == {"label", "text", "start", "end", "score"} and TEXTS[0][s["start"] : s["end"]] == s["text"]
 
 
 def test_onnx_runtime_without_export_says_how_to_export(model_dir):

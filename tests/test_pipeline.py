@@ -1,4 +1,5 @@
 """``pipeline("deal-extraction")`` gives exactly the spans of ``predict()``, in transformers' aggregated format."""
+
 import shutil
 
 import pytest
@@ -43,14 +44,21 @@ def pipe(marking_model_dir):
 
 def entities(predicted: list[dict]) -> list[dict]:
     """``predict()``'s spans renamed to the pipeline's keys."""
-    return [{"entity_group": s["label"], "score": s["score"], "word": s["text"], "start": s["start"], "end": s["end"]}
-            for s in predicted]
+    return [
+        {"entity_group": s["label"], "score": s["score"], "word": s["text"], "start": s["start"], "end": s["end"]}
+        for s in predicted
+    ]
 
 
 def test_a_span_reads_like_the_stock_pipelines_aggregated_entity():
     # «مبادلة» is characters 8 to 14 of «استثمرت مبادلة ٥٠٠ مليون دولار».
     assert as_entity(PredictedSpan("INVESTOR", "مبادلة", 8, 14, 0.91)) == {
-        "entity_group": "INVESTOR", "score": 0.91, "word": "مبادلة", "start": 8, "end": 14}
+        "entity_group": "INVESTOR",
+        "score": 0.91,
+        "word": "مبادلة",
+        "start": 8,
+        "end": 14,
+    }
 
 
 def test_pipeline_spans_equal_predict_spans_on_seed_sentences(pipe, marking_model_dir, texts):
@@ -59,12 +67,13 @@ def test_pipeline_spans_equal_predict_spans_on_seed_sentences(pipe, marking_mode
     assert [pipe(t) for t in texts] == expected
     labels = {s["entity_group"] for spans in expected for s in spans}
     assert labels == {"INVESTOR", "AMOUNT", "VALUATION", "PROJECT"}
-    assert any(" " in s["word"] for spans in expected for s in spans)      # several-word spans too
+    assert any(" " in s["word"] for spans in expected for s in spans)  # several-word spans too
 
 
 def test_the_token_classification_task_takes_our_class(marking_model_dir, pipe, texts):
-    tagger = pipeline("token-classification", model=str(marking_model_dir), pipeline_class=DealExtractionPipeline,
-                      device=-1)
+    tagger = pipeline(
+        "token-classification", model=str(marking_model_dir), pipeline_class=DealExtractionPipeline, device=-1
+    )
     assert isinstance(tagger, DealExtractionPipeline)
     assert tagger(texts[1]) == pipe(texts[1])
 
@@ -72,7 +81,7 @@ def test_the_token_classification_task_takes_our_class(marking_model_dir, pipe, 
 def test_the_registered_task_builds_our_pipeline_with_the_models_window_settings(pipe, marking_model_dir):
     assert isinstance(pipe, DealExtractionPipeline)
     assert pipe.settings == load_model(marking_model_dir).settings
-    assert (pipe.settings.max_length, pipe.settings.stride) == (64, 16)     # conftest.TINY
+    assert (pipe.settings.max_length, pipe.settings.stride) == (64, 16)  # conftest.TINY
 
 
 def test_threshold_drops_exactly_the_spans_scoring_below_it(pipe, texts):
@@ -98,12 +107,15 @@ def test_blank_text_gives_no_spans(pipe):
     assert pipe(["", "  \n"]) == [[], []]
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda p: p(42), TypeError),
-    (lambda p: p("نص", threshold=1.5), ValueError),
-    (lambda p: p("نص", aggregation_strategy="first"), ValueError),
-    (lambda p: p("نص", ignore_labels=["O"]), TypeError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda p: p(42), TypeError),
+        (lambda p: p("نص", threshold=1.5), ValueError),
+        (lambda p: p("نص", aggregation_strategy="first"), ValueError),
+        (lambda p: p("نص", ignore_labels=["O"]), TypeError),
+    ],
+)
 def test_wrong_input_or_parameter_says_what_is_wrong(pipe, call, error):
     with pytest.raises(error):
         call(pipe)

@@ -8,7 +8,10 @@ def found(text):
 
 def test_investment_sentence_gives_investor_amount_and_project():
     assert found("تقترب شركة إنفيديا من ضخ استثمار ضخم بقيمة 30 مليار دولار في شركة OpenAI.") == [
-        ("INVESTOR", "إنفيديا"), ("AMOUNT", "30 مليار دولار"), ("PROJECT", "OpenAI")]
+        ("INVESTOR", "إنفيديا"),
+        ("AMOUNT", "30 مليار دولار"),
+        ("PROJECT", "OpenAI"),
+    ]
 
 
 def test_money_after_a_valuation_cue_is_valuation():
@@ -29,7 +32,10 @@ def test_vague_amount_drops_its_preposition():
 
 def test_names_in_a_list_with_proclitics_are_each_labeled():
     assert found("استثمارات من إنفيديا وأمازون ومايكروسوفت") == [
-        ("INVESTOR", "إنفيديا"), ("INVESTOR", "أمازون"), ("INVESTOR", "مايكروسوفت")]
+        ("INVESTOR", "إنفيديا"),
+        ("INVESTOR", "أمازون"),
+        ("INVESTOR", "مايكروسوفت"),
+    ]
 
 
 def test_names_outside_deal_sentences_are_not_labeled():

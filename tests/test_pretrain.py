@@ -1,18 +1,25 @@
 """Domain-adaptive pretraining: whole-word masking, packing, a few MLM steps, resuming, errors."""
+
 import json
 import lzma
 
 import numpy as np
 import pytest
 import torch
+from conftest import save_tiny_backbone
 from safetensors.torch import load_file
 from transformers import AutoModelForTokenClassification
 
 from training.pretrain import (
-    IGNORE, STATE_FILE, CorpusPosition, corpus_words, main, mask_whole_words, pack_sequences, read_lines,
+    IGNORE,
+    STATE_FILE,
+    CorpusPosition,
+    corpus_words,
+    main,
+    mask_whole_words,
+    pack_sequences,
+    read_lines,
 )
-
-from conftest import save_tiny_backbone
 
 SENTENCES = [
     "تقترب شركة إنفيديا من ضخ استثمار بقيمة 30 مليار دولار في شركة OpenAI",
@@ -35,6 +42,7 @@ def backbone_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tokenizer(backbone_dir):
     from transformers import AutoTokenizer
+
     return AutoTokenizer.from_pretrained(backbone_dir)
 
 
@@ -56,15 +64,17 @@ def test_whole_word_masking_asks_for_every_subtoken_of_a_chosen_word_and_never_a
     spans = {0: [1, 2, 3], 1: [4, 5], 2: [6]}
     seen = set()
     for seed in range(40):
-        m = mask_whole_words(ids, word_ids, np.random.default_rng(seed), mask_id=4,
-                             random_ids=np.array([99]), probability=0.34)
+        m = mask_whole_words(
+            ids, word_ids, np.random.default_rng(seed), mask_id=4, random_ids=np.array([99]), probability=0.34
+        )
         asked = [i for i, label in enumerate(m.labels) if label != IGNORE]
         word = word_ids[asked[0]]
-        assert asked == spans[word]                                  # all its sub-tokens, nothing else
+        assert asked == spans[word]  # all its sub-tokens, nothing else
         assert [m.labels[i] for i in asked] == [ids[i] for i in asked]
         assert all(m.input_ids[i] in (4, 99, ids[i]) for i in asked)
-        assert [m.input_ids[i] for i in range(len(ids)) if i not in asked] == [ids[i] for i in range(len(ids))
-                                                                               if i not in asked]
+        assert [m.input_ids[i] for i in range(len(ids)) if i not in asked] == [
+            ids[i] for i in range(len(ids)) if i not in asked
+        ]
         seen.add(word)
     assert seen == {0, 1, 2}
     every = mask_whole_words(ids, word_ids, np.random.default_rng(0), 4, np.array([99]), probability=1.0)
@@ -75,8 +85,9 @@ def test_whole_word_masking_asks_for_every_subtoken_of_a_chosen_word_and_never_a
 def test_masked_subtokens_become_mask_80_random_10_unchanged_10_percent():
     n = 5000
     ids = list(range(10, 10 + n))
-    m = mask_whole_words(ids, list(range(n)), np.random.default_rng(1), mask_id=4,
-                         random_ids=np.array([7]), probability=1.0)
+    m = mask_whole_words(
+        ids, list(range(n)), np.random.default_rng(1), mask_id=4, random_ids=np.array([7]), probability=1.0
+    )
     out = m.input_ids
     assert abs((out == 4).mean() - 0.8) < 0.02
     assert abs((out == 7).mean() - 0.1) < 0.02
@@ -87,8 +98,13 @@ def test_corpus_reads_txt_and_xz_skipping_blank_lines_and_jsonl_text(corpus, tmp
     assert [n for n, _ in read_lines(corpus[0])] == [0, 2, 4, 6]
     assert [t.strip() for _, t in read_lines(corpus[1])] == SENTENCES[4:]
     jsonl = tmp_path / "news.jsonl"
-    jsonl.write_text(json.dumps({"id": "a", "text": SENTENCES[0]}, ensure_ascii=False) + "\n\n"
-                     + json.dumps({"id": "b", "text": SENTENCES[1]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    jsonl.write_text(
+        json.dumps({"id": "a", "text": SENTENCES[0]}, ensure_ascii=False)
+        + "\n\n"
+        + json.dumps({"id": "b", "text": SENTENCES[1]}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
     assert list(read_lines(jsonl)) == [(0, SENTENCES[0]), (2, SENTENCES[1])]
 
 
@@ -112,8 +128,12 @@ def test_packing_fills_sequences_in_corpus_order_and_restarts_identically_from_a
 
 def test_a_few_steps_give_a_model_directory_that_fine_tuning_loads(corpus, backbone_dir, tmp_path):
     out = tmp_path / "dapt"
-    assert main(["--corpus", *corpus, "--backbone", str(backbone_dir), "--output-dir", str(out),
-                 "--max-steps", "3", *FAST]) == 0
+    assert (
+        main(
+            ["--corpus", *corpus, "--backbone", str(backbone_dir), "--output-dir", str(out), "--max-steps", "3", *FAST]
+        )
+        == 0
+    )
     assert (out / "model.safetensors").is_file() and not list(out.glob("*.bin"))
     model = AutoModelForTokenClassification.from_pretrained(out, num_labels=9)
     assert model.classifier.out_features == 9
@@ -130,8 +150,12 @@ def test_a_few_steps_give_a_model_directory_that_fine_tuning_loads(corpus, backb
 def straight_run(corpus, backbone_dir, tmp_path_factory):
     """Four steps without interruption, the reference of the resume tests."""
     out = tmp_path_factory.mktemp("straight")
-    assert main(["--corpus", *corpus, "--backbone", str(backbone_dir), *FAST, "--output-dir", str(out),
-                 "--max-steps", "4"]) == 0
+    assert (
+        main(
+            ["--corpus", *corpus, "--backbone", str(backbone_dir), *FAST, "--output-dir", str(out), "--max-steps", "4"]
+        )
+        == 0
+    )
     return out
 
 
@@ -147,19 +171,31 @@ def test_resume_after_a_shorter_run_ends_at_step_4_on_the_same_data(corpus, back
 
 
 def test_a_run_interrupted_after_its_checkpoint_resumes_to_the_uninterrupted_model(
-        corpus, backbone_dir, straight_run, tmp_path, monkeypatch):
+    corpus, backbone_dir, straight_run, tmp_path, monkeypatch
+):
     import training.pretrain as pretrain
 
     calls, real = [], pretrain.mask_whole_words
 
-    def interrupted(*args, **kwargs):          # batch size 2: the 5th sequence is in step 3
+    def interrupted(*args, **kwargs):  # batch size 2: the 5th sequence is in step 3
         calls.append(1)
         if len(calls) == 5:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    common = ["--corpus", *corpus, "--backbone", str(backbone_dir), *FAST, "--output-dir", str(tmp_path),
-              "--max-steps", "4", "--save-every", "2"]
+    common = [
+        "--corpus",
+        *corpus,
+        "--backbone",
+        str(backbone_dir),
+        *FAST,
+        "--output-dir",
+        str(tmp_path),
+        "--max-steps",
+        "4",
+        "--save-every",
+        "2",
+    ]
     monkeypatch.setattr(pretrain, "mask_whole_words", interrupted)
     with pytest.raises(KeyboardInterrupt):
         main(common)
@@ -172,15 +208,27 @@ def test_a_run_interrupted_after_its_checkpoint_resumes_to_the_uninterrupted_mod
 
 
 def test_a_missing_corpus_file_is_a_one_line_error(backbone_dir, tmp_path, capsys):
-    code = main(["--corpus", str(tmp_path / "missing.txt"), "--backbone", str(backbone_dir),
-                 "--output-dir", str(tmp_path / "out"), "--max-steps", "1", "--no-progress"])
+    code = main(
+        [
+            "--corpus",
+            str(tmp_path / "missing.txt"),
+            "--backbone",
+            str(backbone_dir),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--max-steps",
+            "1",
+            "--no-progress",
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert err.startswith("error: ") and "missing.txt" in err and len(err.splitlines()) == 1
 
 
 def test_a_directory_that_is_no_model_is_a_one_line_error(corpus, tmp_path, capsys):
-    code = main(["--corpus", *corpus, "--backbone", str(tmp_path), "--output-dir", str(tmp_path / "out"),
-                 "--no-progress"])
+    code = main(
+        ["--corpus", *corpus, "--backbone", str(tmp_path), "--output-dir", str(tmp_path / "out"), "--no-progress"]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1 and err.startswith("error: ") and len(err.splitlines()) == 1

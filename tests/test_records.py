@@ -9,8 +9,9 @@ TEXT = "استثمرت إنفيديا 30 مليار دولار في OpenAI."
 
 def write_lines(tmp_path, *objs):
     path = tmp_path / "data.jsonl"
-    path.write_text("".join((o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)) + "\n"
-                            for o in objs), encoding="utf-8")
+    path.write_text(
+        "".join((o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)) + "\n" for o in objs), encoding="utf-8"
+    )
     return path
 
 

@@ -1,4 +1,5 @@
 """The HTML page: right-to-left, spans in their label colours, checked in a real headless Chromium."""
+
 import shutil
 import subprocess
 
@@ -45,20 +46,40 @@ def _screenshot(tmp_path, name, records):
     page = tmp_path / f"{name}.html"
     page.write_text(render_page(records), encoding="utf-8")
     shot = tmp_path / f"{name}.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,400",
-                    f"--screenshot={shot}", page.as_uri()], check=True, timeout=120, capture_output=True)
-    pixels = list(Image.open(shot).convert("RGB").get_flattened_data()
-                  if hasattr(Image.Image, "get_flattened_data") else Image.open(shot).convert("RGB").getdata())
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=900,400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    pixels = list(
+        Image.open(shot).convert("RGB").get_flattened_data()
+        if hasattr(Image.Image, "get_flattened_data")
+        else Image.open(shot).convert("RGB").getdata()
+    )
     return {label: sum(p == rgb for p in pixels) for label, rgb in COLOURS.items()}
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (.ci/run installs it)")
 def test_headless_chromium_screenshot_shows_each_span_in_its_label_colour(tmp_path):
-    plain = _screenshot(tmp_path, "plain", [record()])   # the legend alone
-    marked = _screenshot(tmp_path, "marked", [record(("إنفيديا", "INVESTOR"), ("٣٠ مليار دولار", "AMOUNT"),
-                                                     ("OpenAI", "PROJECT"))])
+    plain = _screenshot(tmp_path, "plain", [record()])  # the legend alone
+    marked = _screenshot(
+        tmp_path, "marked", [record(("إنفيديا", "INVESTOR"), ("٣٠ مليار دولار", "AMOUNT"), ("OpenAI", "PROJECT"))]
+    )
     added = {label: marked[label] - plain[label] for label in COLOURS}
     assert added["INVESTOR"] > 300 and added["AMOUNT"] > 300 and added["PROJECT"] > 300
     assert added["VALUATION"] == 0

@@ -17,19 +17,22 @@ def change(**kw):
 
 
 def test_add_places_the_span_inside_its_unique_context():
-    out = apply_change(record(), change(action="ADD", label="AMOUNT", span="500 مليون دولار",
-                                        context="بقيمة 500 مليون دولار،"))
+    out = apply_change(
+        record(), change(action="ADD", label="AMOUNT", span="500 مليون دولار", context="بقيمة 500 مليون دولار،")
+    )
     assert ("AMOUNT", "500 مليون دولار") in [(s.label, s.text) for s in out.spans]
 
 
 def test_remove_relabel_and_boundary():
     ctx = "وقالت أمازون إنها"
     assert apply_change(record(), change(action="REMOVE", label="INVESTOR", span="أمازون", context=ctx)).spans == []
-    relabeled = apply_change(record(), change(action="RELABEL", label="INVESTOR", span="أمازون", context=ctx,
-                                              new_label="PROJECT"))
+    relabeled = apply_change(
+        record(), change(action="RELABEL", label="INVESTOR", span="أمازون", context=ctx, new_label="PROJECT")
+    )
     assert [(s.label, s.text) for s in relabeled.spans] == [("PROJECT", "أمازون")]
-    widened = apply_change(record(), change(action="BOUNDARY", label="INVESTOR", span="أمازون", context=ctx,
-                                            new_span="وقالت أمازون"))
+    widened = apply_change(
+        record(), change(action="BOUNDARY", label="INVESTOR", span="أمازون", context=ctx, new_span="وقالت أمازون")
+    )
     assert [s.text for s in widened.spans] == ["وقالت أمازون"]
 
 

@@ -1,8 +1,10 @@
 """Whatever text or file is thrown at it: valid spans or a clear, documented error; never a crash or hang."""
+
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from inference import load_model
 from inference.batch import run_file
@@ -30,7 +32,7 @@ def model(model_dir):
 def valid(text, spans):
     assert [s["start"] for s in spans] == sorted(s["start"] for s in spans)
     for s in spans:
-        assert 0 <= s["start"] < s["end"] <= len(text) and text[s["start"]:s["end"]] == s["text"]
+        assert 0 <= s["start"] < s["end"] <= len(text) and text[s["start"] : s["end"]] == s["text"]
     assert span_problems(text, [make_span(text, s["start"], s["end"], s["label"]) for s in spans]) == []
 
 
@@ -58,18 +60,21 @@ def test_any_unicode_text_gives_valid_spans(model, text):
 
 @given(st.text(max_size=500))
 def test_tokenizer_never_fails_on_any_text(text):
-    assert all(text[t.start:t.end] == t.text for t in tokenize(text))
+    assert all(text[t.start : t.end] == t.text for t in tokenize(text))
 
 
-@pytest.mark.parametrize("line,message", [
-    ('{"id": "a", "text": "x", "spans": [', "bad JSON"),
-    ("[" * 100_000 + "]" * 100_000, "bad JSON"),
-    ('{"id": "a", "text": "\\ud800", "spans": []}', "lone surrogate"),
-    ('{"id": "a", "text": 5, "spans": []}', "must be a string"),
-    ('{"id": "a", "text": "x", "spans": [{"start": "0", "end": 1, "label": "AMOUNT", "text": "x"}]}', "integers"),
-    ('{"id": 7, "text": "x", "spans": []}', "non-empty string"),
-    ('"just a string"', "JSON object"),
-])
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ('{"id": "a", "text": "x", "spans": [', "bad JSON"),
+        ("[" * 100_000 + "]" * 100_000, "bad JSON"),
+        ('{"id": "a", "text": "\\ud800", "spans": []}', "lone surrogate"),
+        ('{"id": "a", "text": 5, "spans": []}', "must be a string"),
+        ('{"id": "a", "text": "x", "spans": [{"start": "0", "end": 1, "label": "AMOUNT", "text": "x"}]}', "integers"),
+        ('{"id": 7, "text": "x", "spans": []}', "non-empty string"),
+        ('"just a string"', "JSON object"),
+    ],
+)
 def test_malformed_jsonl_lines_are_reported_not_raised(tmp_path, line, message):
     path = tmp_path / "bad.jsonl"
     path.write_text(line + "\n", encoding="utf-8")
@@ -85,6 +90,7 @@ def test_invalid_utf8_file_is_reported(tmp_path):
 
 def test_model_directory_with_pickle_weights_only_is_refused(model_dir, tmp_path):
     import shutil
+
     from inference import ModelNotFoundError
 
     pickled = tmp_path / "pickled"
@@ -96,11 +102,19 @@ def test_model_directory_with_pickle_weights_only_is_refused(model_dir, tmp_path
 
 def test_batch_file_run_reports_bad_lines_and_goes_on(model, tmp_path):
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join([json.dumps({"id": "ok1", "text": NASTY["mixed_emoji"]}, ensure_ascii=False),
-                              "{broken", json.dumps({"id": "nostr", "text": 3}),
-                              json.dumps({"id": "sur", "text": NASTY["lone_surrogate"]}),
-                              json.dumps({"id": "ok2", "text": "استثمرت أمازون في OpenAI"}, ensure_ascii=False)]) + "\n",
-                   encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "ok1", "text": NASTY["mixed_emoji"]}, ensure_ascii=False),
+                "{broken",
+                json.dumps({"id": "nostr", "text": 3}),
+                json.dumps({"id": "sur", "text": NASTY["lone_surrogate"]}),
+                json.dumps({"id": "ok2", "text": "استثمرت أمازون في OpenAI"}, ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
     written, failed = run_file(model, src, out, batch_size=2, show_progress=False)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -131,10 +145,12 @@ def test_cli_survives_undecodable_bytes_in_argv_and_stdin(model_dir):
     import sys
 
     arg = os.fsdecode(b"\xff\xfe \xd8\xa5\xd9\x86\xd9\x81\xd9\x8a\xd8\xaf\xd9\x8a\xd8\xa7")
-    by_arg = subprocess.run([sys.executable, "-m", "inference", "--model", str(model_dir), arg],
-                            capture_output=True)
-    by_stdin = subprocess.run([sys.executable, "-m", "inference", "--model", str(model_dir)],
-                              input=b"\xff\xfe \xd8\xa5\xd9\x86", capture_output=True)
+    by_arg = subprocess.run([sys.executable, "-m", "inference", "--model", str(model_dir), arg], capture_output=True)
+    by_stdin = subprocess.run(
+        [sys.executable, "-m", "inference", "--model", str(model_dir)],
+        input=b"\xff\xfe \xd8\xa5\xd9\x86",
+        capture_output=True,
+    )
     for result in (by_arg, by_stdin):
         assert result.returncode == 0 and b"Traceback" not in result.stderr
         assert isinstance(json.loads(result.stdout), list)

@@ -1,4 +1,5 @@
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labeling.tokenize import split_sentences, tokenize
 
@@ -21,7 +22,17 @@ def test_persian_digits_are_numbers():
 
 def test_arabic_punctuation_is_split_off():
     assert words("إنفيديا، وأمازون؛ لماذا؟ «سوفت بنك»") == [
-        "إنفيديا", "،", "وأمازون", "؛", "لماذا", "؟", "«", "سوفت", "بنك", "»"]
+        "إنفيديا",
+        "،",
+        "وأمازون",
+        "؛",
+        "لماذا",
+        "؟",
+        "«",
+        "سوفت",
+        "بنك",
+        "»",
+    ]
 
 
 def test_sentence_final_period_is_not_a_decimal_point():
@@ -52,18 +63,17 @@ def test_offsets_point_into_the_original_string():
     text = "استثمار إنفيديا في OpenAI بقيمة ٣٠ مليار دولار"
     tokens = tokenize(text)
     assert [(t.start, t.end) for t in tokens[:3]] == [(0, 7), (8, 15), (16, 18)]
-    assert all(text[t.start:t.end] == t.text for t in tokens)
+    assert all(text[t.start : t.end] == t.text for t in tokens)
 
 
 def test_sentences_split_after_arabic_question_mark_and_newlines_not_in_decimals():
     text = "جمعت 1.4 مليار دولار. لماذا؟ لأن\nالسوق نما"
-    assert [text[s:e] for s, e in split_sentences(text)] == [
-        "جمعت 1.4 مليار دولار.", "لماذا؟", "لأن", "السوق نما"]
+    assert [text[s:e] for s, e in split_sentences(text)] == ["جمعت 1.4 مليار دولار.", "لماذا؟", "لأن", "السوق نما"]
 
 
 @given(st.text())
 def test_tokens_are_ordered_non_empty_slices_of_any_text(text):
     tokens = tokenize(text)
-    assert all(text[t.start:t.end] == t.text and t.start < t.end for t in tokens)
+    assert all(text[t.start : t.end] == t.text and t.start < t.end for t in tokens)
     assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:]))
     assert all(not t.text.isspace() for t in tokens)

@@ -7,21 +7,27 @@ a cache directory. Only when that package is missing does it fall back to ``scra
 small BERT that has read nothing but the training texts. Each fallback says so in one line.
 The backbone actually used is recorded with the model, and every reported figure names it.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import socket
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import urlparse
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import (
-    AutoModelForTokenClassification, AutoTokenizer, BertConfig, BertForTokenClassification,
-    BertTokenizerFast, PreTrainedModel, PreTrainedTokenizerFast,
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    BertConfig,
+    BertForTokenClassification,
+    BertTokenizerFast,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
 )
 
 from inference.model import cache_dir
@@ -31,22 +37,26 @@ from training.config import ScratchConfig
 
 log = logging.getLogger(__name__)
 SCRATCH = "scratch"
-E5_SMALL = "e5-small"              # multilingual-e5-small, vocabulary trimmed (training/e5_small_vocab.txt)
-E5_SMALL_FULL = "e5-small-full"    # the same with all 250,002 pieces
+E5_SMALL = "e5-small"  # multilingual-e5-small, vocabulary trimmed (training/e5_small_vocab.txt)
+E5_SMALL_FULL = "e5-small-full"  # the same with all 250,002 pieces
 OFFLINE_BACKBONES = (E5_SMALL, E5_SMALL_FULL)
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 #: Characters every scratch vocabulary holds, seen in training or not: Arabic letters, Western,
 #: Arabic-Indic and Persian digits, Latin letters and common punctuation (so «٣٠» is never [UNK]).
-BASE_ALPHABET = ("".join(map(chr, range(0x0621, 0x064B))) + "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789"
-                 + "abcdefghijklmnopqrstuvwxyz" + ".,;:!?%$€£()[]\"'«»،؛؟-/&")
+BASE_ALPHABET = (
+    "".join(map(chr, range(0x0621, 0x064B)))
+    + "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789"
+    + "abcdefghijklmnopqrstuvwxyz"
+    + ".,;:!?%$€£()[]\"'«»،؛؟-/&"
+)
 
 
 @dataclass
 class Backbone:
-    name: str                       # what was used: a hub id, a path, or "scratch"
+    name: str  # what was used: a hub id, a path, or "scratch"
     tokenizer: PreTrainedTokenizerFast
     model: PreTrainedModel
-    note: str = ""                  # why it differs from what was asked, if it does
+    note: str = ""  # why it differs from what was asked, if it does
 
 
 def wordpiece_vocab(texts: Iterable[str], vocab_size: int, normalizer, pre_tokenizer) -> dict[str, int]:
@@ -81,20 +91,30 @@ def wordpiece_vocab(texts: Iterable[str], vocab_size: int, normalizer, pre_token
 
 def train_scratch_tokenizer(texts: Iterable[str], vocab_size: int) -> BertTokenizerFast:
     """A WordPiece tokenizer built from the training texts only (diacritics stripped, lower-cased)."""
-    normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
-                                            strip_accents=True, lowercase=True)
+    normalizer = normalizers.BertNormalizer(
+        clean_text=True, handle_chinese_chars=True, strip_accents=True, lowercase=True
+    )
     pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     vocab = wordpiece_vocab(texts, vocab_size, normalizer, pre_tokenizer)
     tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]", max_input_chars_per_word=100))
     tok.normalizer = normalizer
     tok.pre_tokenizer = pre_tokenizer
     tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
+    )
     tok.decoder = decoders.WordPiece()
-    return BertTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
-                             cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
-                             do_lower_case=True, strip_accents=True)
+    return BertTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        do_lower_case=True,
+        strip_accents=True,
+    )
 
 
 def build_scratch(texts: Iterable[str], cfg: ScratchConfig, max_length: int, seed: int) -> Backbone:
@@ -103,10 +123,16 @@ def build_scratch(texts: Iterable[str], cfg: ScratchConfig, max_length: int, see
     tokenizer = train_scratch_tokenizer(texts, cfg.vocab_size)
     torch.manual_seed(seed)
     config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_hidden_layers,
-        num_attention_heads=cfg.num_attention_heads, intermediate_size=cfg.intermediate_size,
-        max_position_embeddings=max(512, max_length), num_labels=len(ID2TAG), id2label=dict(ID2TAG),
-        label2id=dict(TAG2ID), pad_token_id=tokenizer.pad_token_id,
+        vocab_size=len(tokenizer),
+        hidden_size=cfg.hidden_size,
+        num_hidden_layers=cfg.num_hidden_layers,
+        num_attention_heads=cfg.num_attention_heads,
+        intermediate_size=cfg.intermediate_size,
+        max_position_embeddings=max(512, max_length),
+        num_labels=len(ID2TAG),
+        id2label=dict(ID2TAG),
+        label2id=dict(TAG2ID),
+        pad_token_id=tokenizer.pad_token_id,
     )
     return Backbone(SCRATCH, tokenizer, BertForTokenClassification(config))
 
@@ -137,8 +163,14 @@ def load_pretrained(name: str, id2label: dict[int, str] | None = None) -> Backbo
         trained_labels = _head_labels(name, kwargs)
         tokenizer = AutoTokenizer.from_pretrained(name, use_fast=True, trust_remote_code=False, **kwargs)
         model = AutoModelForTokenClassification.from_pretrained(
-            name, num_labels=len(id2label), id2label=id2label, label2id={v: k for k, v in id2label.items()},
-            ignore_mismatched_sizes=True, trust_remote_code=False, **kwargs)
+            name,
+            num_labels=len(id2label),
+            id2label=id2label,
+            label2id={v: k for k, v in id2label.items()},
+            ignore_mismatched_sizes=True,
+            trust_remote_code=False,
+            **kwargs,
+        )
     except (OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackboneError(f"cannot load backbone {name!r}: {first_line}") from None
@@ -194,8 +226,9 @@ def _head_labels(name: str, kwargs: dict) -> dict[int, str] | None:
     return {int(k): v for k, v in config.id2label.items()}
 
 
-def load_backbone(name: str, texts: list[str], scratch: ScratchConfig, max_length: int, seed: int,
-                  offline_fallback: bool) -> Backbone:
+def load_backbone(
+    name: str, texts: list[str], scratch: ScratchConfig, max_length: int, seed: int, offline_fallback: bool
+) -> Backbone:
     """The backbone ``name``; when it cannot be loaded, e5-small, then scratch (unless ``offline_fallback`` is off)."""
     if name == SCRATCH:
         return build_scratch(texts, scratch, max_length, seed)
@@ -207,7 +240,9 @@ def load_backbone(name: str, texts: list[str], scratch: ScratchConfig, max_lengt
         reason = str(exc)
     try:
         backbone = load_offline(E5_SMALL)
-        backbone.note = f"{reason}; using the offline {E5_SMALL!r} backbone instead (offline_fallback: false stops instead)"
+        backbone.note = (
+            f"{reason}; using the offline {E5_SMALL!r} backbone instead (offline_fallback: false stops instead)"
+        )
     except BackboneError as exc:
         backbone = build_scratch(texts, scratch, max_length, seed)
         backbone.note = f"{reason}; {exc}; using the offline 'scratch' backbone instead"

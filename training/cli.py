@@ -11,11 +11,13 @@ because training is the top of the dependency graph (training → inference → 
 the one package that may import every layer. It imports a command's module only when that
 command is chosen, so ``deal-extract label ...`` never loads torch's training stack.
 """
+
 from __future__ import annotations
 
 import importlib
 import sys
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from labeling.cli import Parser
 
@@ -58,7 +60,7 @@ def main(argv: Sequence[str]) -> int:
     if not argv:
         build_parser().error("a COMMAND is needed (deal-extract --help lists them)")
     if argv[0] not in COMMANDS:
-        build_parser().parse_args(argv)        # --help, or a usage error naming the commands; both exit
+        build_parser().parse_args(argv)  # --help, or a usage error naming the commands; both exit
         return 2
     module = importlib.import_module(COMMANDS[argv[0]].module)
     return module.main(argv[1:])

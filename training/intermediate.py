@@ -12,6 +12,7 @@ loads its encoder and puts a fresh 9-tag head on it (``training.backbone.load_pr
 any head trained on other labels, even one of the same size; ``--encoder-only`` saves no head at
 all). NewsFANE re-annotates ANERcorp's text: use one of them.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,8 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -33,21 +34,33 @@ from seqeval.scheme import IOB2
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import (
-    AutoModelForTokenClassification, PreTrainedTokenizerFast, get_linear_schedule_with_warmup,
+    AutoModelForTokenClassification,
+    PreTrainedTokenizerFast,
+    get_linear_schedule_with_warmup,
 )
 from transformers.utils import logging as hf_logging
 
+from inference.encoding import IGNORE, Window, collate, encode_documents
 from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, run
 from labeling.exceptions import UsageError
 from training.backbone import (
-    OFFLINE_BACKBONES, SCRATCH, build_scratch, load_pretrained, offline_backbone_dir,
+    OFFLINE_BACKBONES,
+    SCRATCH,
+    build_scratch,
+    load_pretrained,
+    offline_backbone_dir,
 )
 from training.config import ScratchConfig
 from training.ner_corpora import (
-    NerFormatError, NerSentence, detect_format, entity_counts, label_set, parse_spec, read_ner,
+    NerFormatError,
+    NerSentence,
+    detect_format,
+    entity_counts,
+    label_set,
+    parse_spec,
+    read_ner,
 )
 from training.optimization import optimizer_step
-from inference.encoding import IGNORE, Window, collate, encode_documents
 
 SUMMARY_FILE = "intermediate.json"
 
@@ -68,8 +81,13 @@ def load_ner_backbone(name: str, labels: Sequence[str], texts: list[str], max_le
     return backbone.tokenizer, backbone.model
 
 
-def encode_sentences(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[NerSentence], label2id: dict[str, int],
-                     max_length: int, stride: int) -> list[Window]:
+def encode_sentences(
+    tokenizer: PreTrainedTokenizerFast,
+    sentences: Sequence[NerSentence],
+    label2id: dict[str, int],
+    max_length: int,
+    stride: int,
+) -> list[Window]:
     """Windows as ``inference.encoding.encode_documents`` cuts them, the first sub-token of each
     word labelled with ``label2id`` (the project's own tag ids are not these)."""
     windows = encode_documents(tokenizer, [s.words for s in sentences], None, max_length, stride)
@@ -83,8 +101,15 @@ def encode_sentences(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Ner
 
 
 @torch.inference_mode()
-def predict_tags(model, tokenizer, sentences: Sequence[NerSentence], id2label: dict[int, str], max_length: int,
-                 stride: int, batch_size: int) -> list[list[str]]:
+def predict_tags(
+    model,
+    tokenizer,
+    sentences: Sequence[NerSentence],
+    id2label: dict[int, str],
+    max_length: int,
+    stride: int,
+    batch_size: int,
+) -> list[list[str]]:
     """Per sentence, the argmax tag of each word's first sub-token (first window holding it; ``O`` if none)."""
     model.eval()
     device = next(model.parameters()).device
@@ -92,10 +117,14 @@ def predict_tags(model, tokenizer, sentences: Sequence[NerSentence], id2label: d
     seen: list[set[int]] = [set() for _ in sentences]
     windows = encode_documents(tokenizer, [s.words for s in sentences], None, max_length, stride)
     for b in range(0, len(windows), batch_size):
-        chunk = windows[b:b + batch_size]
+        chunk = windows[b : b + batch_size]
         batch = collate(chunk, tokenizer.pad_token_id)
-        ids = model(input_ids=batch["input_ids"].to(device),
-                    attention_mask=batch["attention_mask"].to(device)).logits.argmax(-1).cpu().tolist()
+        ids = (
+            model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device))
+            .logits.argmax(-1)
+            .cpu()
+            .tolist()
+        )
         for row, window in enumerate(chunk):
             previous = None
             for pos, wid in enumerate(window.word_ids):
@@ -110,10 +139,17 @@ def held_out_scores(gold: list[list[str]], pred: list[list[str]]) -> dict:
     """Word-level seqeval (strict IOB2) micro scores and F1 per type."""
     report = classification_report(gold, pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
     micro = report.get("micro avg", {"precision": 0.0, "recall": 0.0, "f1-score": 0.0})
-    per_type = {k: {"f1": round(float(v["f1-score"]), 4), "support": int(v["support"])}
-                for k, v in report.items() if not k.endswith("avg")}
-    return {"precision": round(float(micro["precision"]), 4), "recall": round(float(micro["recall"]), 4),
-            "f1": round(float(micro["f1-score"]), 4), "per_type": per_type}
+    per_type = {
+        k: {"f1": round(float(v["f1-score"]), 4), "support": int(v["support"])}
+        for k, v in report.items()
+        if not k.endswith("avg")
+    }
+    return {
+        "precision": round(float(micro["precision"]), 4),
+        "recall": round(float(micro["recall"]), 4),
+        "f1": round(float(micro["f1-score"]), 4),
+        "per_type": per_type,
+    }
 
 
 def save_atomic(model, tokenizer, out: Path, summary: dict, encoder_only: bool) -> None:
@@ -143,8 +179,15 @@ def read_corpora(specs: Sequence[str], max_sentences: int | None, seed: int) -> 
             raise NerFormatError(f"no such NER file: {path}")
         fmt = fmt or detect_format(path)
         found = read_ner(path, fmt)
-        files.append({"file": path, "format": fmt, "sentences": len(found),
-                      "words": sum(len(s.words) for s in found), "entities": dict(sorted(entity_counts(found).items()))})
+        files.append(
+            {
+                "file": path,
+                "format": fmt,
+                "sentences": len(found),
+                "words": sum(len(s.words) for s in found),
+                "entities": dict(sorted(entity_counts(found).items())),
+            }
+        )
         sentences.extend(found)
     random.Random(seed).shuffle(sentences)
     if max_sentences:
@@ -152,11 +195,24 @@ def read_corpora(specs: Sequence[str], max_sentences: int | None, seed: int) -> 
     return sentences, files
 
 
-def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Path, epochs: int = 1,
-                       max_minutes: float | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
-                       max_length: int = 128, seed: int = 13, max_sentences: int | None = None,
-                       dev_fraction: float = 0.05, warmup_ratio: float = 0.1, weight_decay: float = 0.01,
-                       mixed_precision: str = "no", encoder_only: bool = False, show_progress: bool = True) -> dict:
+def train_intermediate(
+    specs: Sequence[str],
+    backbone: str,
+    output_dir: str | Path,
+    epochs: int = 1,
+    max_minutes: float | None = None,
+    batch_size: int = 16,
+    learning_rate: float = 1e-4,
+    max_length: int = 128,
+    seed: int = 13,
+    max_sentences: int | None = None,
+    dev_fraction: float = 0.05,
+    warmup_ratio: float = 0.1,
+    weight_decay: float = 0.01,
+    mixed_precision: str = "no",
+    encoder_only: bool = False,
+    show_progress: bool = True,
+) -> dict:
     """Train on the NER files ``specs`` (``FILE[:FORMAT]``), save into ``output_dir``; return the summary."""
     started = time.monotonic()
     accelerator = Accelerator(mixed_precision=mixed_precision)
@@ -175,13 +231,19 @@ def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Pa
 
     windows = encode_sentences(tokenizer, train, label2id, max_length, stride)
     generator = torch.Generator().manual_seed(seed)
-    loader: DataLoader = DataLoader(windows, batch_size=batch_size,  # type: ignore[arg-type]  # a list is a dataset
-                        shuffle=True, generator=generator,
-                        collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
+    loader: DataLoader = DataLoader(
+        windows,  # type: ignore[arg-type]  # a list is a map-style dataset
+        batch_size=batch_size,
+        shuffle=True,
+        generator=generator,
+        collate_fn=lambda b: collate(b, tokenizer.pad_token_id),
+    )
     no_decay = ("bias", "LayerNorm.weight", "layer_norm")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-         "weight_decay": weight_decay},
+        {
+            "params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+            "weight_decay": weight_decay,
+        },
         {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=learning_rate)
@@ -216,12 +278,22 @@ def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Pa
         pred = predict_tags(plain, tokenizer, dev, plain.config.id2label, max_length, stride, batch_size)
         scores = held_out_scores([s.tags for s in dev], pred)
     summary = {
-        "backbone": backbone, "files": files, "labels": labels,
-        "sentences": {"train": len(train), "held_out": len(dev)}, "windows": len(windows),
+        "backbone": backbone,
+        "files": files,
+        "labels": labels,
+        "sentences": {"train": len(train), "held_out": len(dev)},
+        "windows": len(windows),
         "label_counts": dict(sorted(Counter(t for s in train for t in s.tags).items())),
-        "epochs": epochs, "max_minutes": max_minutes, "stopped_by": stopped, "steps": steps,
-        "planned_steps": total_steps, "batch_size": batch_size, "learning_rate": learning_rate,
-        "max_length": max_length, "seed": seed, "encoder_only": encoder_only,
+        "epochs": epochs,
+        "max_minutes": max_minutes,
+        "stopped_by": stopped,
+        "steps": steps,
+        "planned_steps": total_steps,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "max_length": max_length,
+        "seed": seed,
+        "encoder_only": encoder_only,
         "train_seconds": round(train_seconds, 1),
         "final_loss": round(float(np.mean(recent)), 4) if recent else None,
         "held_out": scores,
@@ -235,14 +307,24 @@ def train_intermediate(specs: Sequence[str], backbone: str, output_dir: str | Pa
 
 def build_parser() -> Parser:
     parser = Parser(prog="python -m training.intermediate", description=__doc__)
-    parser.add_argument("--ner", nargs="+", required=True, metavar="FILE[:FORMAT]",
-                        help="NER files; FORMAT is anercorp, newsfane or wojood (detected when left out)")
-    parser.add_argument("--backbone", required=True,
-                        help="a model directory, a hub id, e5-small, e5-small-full or scratch")
+    parser.add_argument(
+        "--ner",
+        nargs="+",
+        required=True,
+        metavar="FILE[:FORMAT]",
+        help="NER files; FORMAT is anercorp, newsfane or wojood (detected when left out)",
+    )
+    parser.add_argument(
+        "--backbone", required=True, help="a model directory, a hub id, e5-small, e5-small-full or scratch"
+    )
     add_output_dir(parser, "the model directory to write")
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--max-minutes", type=float, default=None,
-                        help="stop training this long after the start (held-out scoring and saving follow)")
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="stop training this long after the start (held-out scoring and saving follow)",
+    )
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--max-length", type=int, default=128)
@@ -261,25 +343,40 @@ def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
     if args.epochs < 1 or args.batch_size < 1 or not 16 <= args.max_length <= 4096:
         raise UsageError("--epochs and --batch-size must be at least 1, --max-length in [16, 4096]")
-    if not 0 <= args.dev_fraction < 1 or (args.max_minutes is not None and args.max_minutes <= 0) \
-            or (args.max_sentences is not None and args.max_sentences < 1):
+    if (
+        not 0 <= args.dev_fraction < 1
+        or (args.max_minutes is not None and args.max_minutes <= 0)
+        or (args.max_sentences is not None and args.max_sentences < 1)
+    ):
         raise UsageError("--dev-fraction must be in [0, 1), --max-minutes and --max-sentences above 0")
     out = Path(args.output_dir)
     check_output_dir(out, args.force)
-    for spec in args.ner:                     # every input checked before minutes of loading
+    for spec in args.ner:  # every input checked before minutes of loading
         path, _fmt = parse_spec(spec)
         if not Path(path).is_file():
             raise NerFormatError(f"no such NER file: {path}")
     summary = train_intermediate(
-        args.ner, args.backbone, out, epochs=args.epochs, max_minutes=args.max_minutes,
-        batch_size=args.batch_size, learning_rate=args.learning_rate, max_length=args.max_length,
-        seed=args.seed, max_sentences=args.max_sentences, dev_fraction=args.dev_fraction,
-        mixed_precision=args.mixed_precision, encoder_only=args.encoder_only,
-        show_progress=not (args.no_progress or args.quiet))
+        args.ner,
+        args.backbone,
+        out,
+        epochs=args.epochs,
+        max_minutes=args.max_minutes,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        max_length=args.max_length,
+        seed=args.seed,
+        max_sentences=args.max_sentences,
+        dev_fraction=args.dev_fraction,
+        mixed_precision=args.mixed_precision,
+        encoder_only=args.encoder_only,
+        show_progress=not (args.no_progress or args.quiet),
+    )
     held = summary["held_out"]
     score = f"held-out word F1 {held['f1']:.4f}" if held else "no held-out set"
-    print(f"saved {out} ({summary['steps']} steps in {summary['train_seconds']:.0f} s, "
-          f"final loss {summary['final_loss']}, {score})")
+    print(
+        f"saved {out} ({summary['steps']} steps in {summary['train_seconds']:.0f} s, "
+        f"final loss {summary['final_loss']}, {score})"
+    )
     return 0
 
 

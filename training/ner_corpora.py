@@ -23,13 +23,14 @@ when possible). Invalid IOB2 (an ``I-`` that continues nothing) becomes ``B-``.
 NewsFANE is a re-annotation of ANERcorp's newswire: the two share most of their sentences, so
 mix one of them, not both, with the other corpora.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from labeling.exceptions import NerFormatError
 
@@ -52,42 +53,101 @@ ANERCORP_TYPES: frozenset[str] = frozenset({"PERS", "LOC", "ORG", "MISC"})
 #: NewsFANE_Gold_2014_170K.txt is listed; the taxonomy's others are listed by their coarse class.
 NEWSFANE_MAP: dict[str, str] = {
     # PER
-    "Businessperson": "PERS", "Politician": "PERS", "Artist": "PERS", "Athlete": "PERS",
-    "Scientist": "PERS", "Engineer": "PERS", "Lawyer": "PERS", "Police": "PERS",
-    "Religious_PER": "PERS", "Other_PER": "PERS",
-    "Group": "MISC",                       # «العرب», «المسلمين», «الاسرائيليين»: groups, not persons
+    "Businessperson": "PERS",
+    "Politician": "PERS",
+    "Artist": "PERS",
+    "Athlete": "PERS",
+    "Scientist": "PERS",
+    "Engineer": "PERS",
+    "Lawyer": "PERS",
+    "Police": "PERS",
+    "Religious_PER": "PERS",
+    "Other_PER": "PERS",
+    "Group": "MISC",  # «العرب», «المسلمين», «الاسرائيليين»: groups, not persons
     # ORG
-    "Commercial": "ORG_COMMERCIAL",        # «نوكيا», «اعمار», «مايكروسوفت», «للبنك التجاري»
-    "Government": "ORG", "Non-Governmental": "ORG", "Media": "ORG", "Educational": "ORG",
-    "Sports": "ORG", "Entertainment": "ORG", "Medical-Science": "ORG", "Religious_ORG": "ORG",
+    "Commercial": "ORG_COMMERCIAL",  # «نوكيا», «اعمار», «مايكروسوفت», «للبنك التجاري»
+    "Government": "ORG",
+    "Non-Governmental": "ORG",
+    "Media": "ORG",
+    "Educational": "ORG",
+    "Sports": "ORG",
+    "Entertainment": "ORG",
+    "Medical-Science": "ORG",
+    "Religious_ORG": "ORG",
     # GPE
-    "Nation": "LOC", "Population-Center": "LOC", "State-or-Province": "LOC", "County-or-District": "LOC",
-    "Continent": "LOC", "GPE-Cluster": "LOC", "Special": "LOC",
+    "Nation": "LOC",
+    "Population-Center": "LOC",
+    "State-or-Province": "LOC",
+    "County-or-District": "LOC",
+    "Continent": "LOC",
+    "GPE-Cluster": "LOC",
+    "Special": "LOC",
     # LOC
-    "Land-Region-Natural": "LOC", "Water-Body": "LOC", "Celestial": "LOC", "Boundary": "LOC",
-    "Address": "LOC", "Region-General": "LOC", "Region-International": "LOC",
+    "Land-Region-Natural": "LOC",
+    "Water-Body": "LOC",
+    "Celestial": "LOC",
+    "Boundary": "LOC",
+    "Address": "LOC",
+    "Region-General": "LOC",
+    "Region-International": "LOC",
     # FAC
-    "Airport": "LOC", "Building-Grounds": "LOC", "Path": "LOC", "Plant": "LOC", "Subarea-Facility": "LOC",
+    "Airport": "LOC",
+    "Building-Grounds": "LOC",
+    "Path": "LOC",
+    "Plant": "LOC",
+    "Subarea-Facility": "LOC",
     # VEH, WEA, PRO (products: «فيراري», «بوينج 737», «ويندوز»)
-    "Air": "MISC", "Land": "MISC", "Water": "MISC", "Subarea-Vehicle": "MISC", "Underspecified": "MISC",
-    "Blunt": "MISC", "Exploding": "MISC", "Sharp": "MISC", "Chemical": "MISC", "Biological": "MISC",
-    "Shooting": "MISC", "Projectile": "MISC", "Nuclear": "MISC",
-    "Book": "MISC", "Movie": "MISC", "Sound": "MISC", "Hardware": "MISC", "Software": "MISC",
-    "Food": "MISC", "Drug": "MISC", "Other": "MISC",
+    "Air": "MISC",
+    "Land": "MISC",
+    "Water": "MISC",
+    "Subarea-Vehicle": "MISC",
+    "Underspecified": "MISC",
+    "Blunt": "MISC",
+    "Exploding": "MISC",
+    "Sharp": "MISC",
+    "Chemical": "MISC",
+    "Biological": "MISC",
+    "Shooting": "MISC",
+    "Projectile": "MISC",
+    "Nuclear": "MISC",
+    "Book": "MISC",
+    "Movie": "MISC",
+    "Sound": "MISC",
+    "Hardware": "MISC",
+    "Software": "MISC",
+    "Food": "MISC",
+    "Drug": "MISC",
+    "Other": "MISC",
 }
 
 #: Wojood's 21 types → the shared label set; "O" drops a type (a nested kept type then shows through).
 #: Money, currency and numbers are kept apart because they are what AMOUNT and VALUATION are made of.
 WOJOOD_MAP: dict[str, str] = {
-    "MONEY": "MONEY", "CURR": "CURR", "CARDINAL": "CARDINAL",
-    "ORG": "ORG", "PERS": "PERS",
-    "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
-    "NORP": "MISC", "EVENT": "MISC", "PRODUCT": "MISC", "LANGUAGE": "MISC", "LAW": "MISC", "WEBSITE": "MISC",
-    "OCC": "O", "DATE": "O", "TIME": "O", "ORDINAL": "O", "PERCENT": "O", "QUANTITY": "O", "UNIT": "O",
+    "MONEY": "MONEY",
+    "CURR": "CURR",
+    "CARDINAL": "CARDINAL",
+    "ORG": "ORG",
+    "PERS": "PERS",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "MISC",
+    "EVENT": "MISC",
+    "PRODUCT": "MISC",
+    "LANGUAGE": "MISC",
+    "LAW": "MISC",
+    "WEBSITE": "MISC",
+    "OCC": "O",
+    "DATE": "O",
+    "TIME": "O",
+    "ORDINAL": "O",
+    "PERCENT": "O",
+    "QUANTITY": "O",
+    "UNIT": "O",
 }
 
 _TAG = re.compile(r"^(?:O|[BI]-\S+)$")
-_GLUED = re.compile(r"^(O|[BI]-[A-Za-z_]+)([^\x00-\x7f]\S*)$")   # «Oالإصابة»: a tag, then an Arabic token
+_GLUED = re.compile(r"^(O|[BI]-[A-Za-z_]+)([^\x00-\x7f]\S*)$")  # «Oالإصابة»: a tag, then an Arabic token
 
 
 @dataclass
@@ -138,7 +198,7 @@ def split_long(words: list[str], tags: list[str], max_words: int = MAX_WORDS) ->
             cut = a + max_words
             while cut > a + 1 and tags[cut].startswith("I-"):
                 cut -= 1
-            if cut == a + 1:                 # one entity longer than max_words: cut it anyway
+            if cut == a + 1:  # one entity longer than max_words: cut it anyway
                 cut = a + max_words
             out.append(NerSentence(words[a:cut], repair_iob2(tags[a:cut])))
             a = cut
@@ -161,9 +221,16 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[str, list[str]] | None]:
         if not fields:
             yield None
             continue
-        if fmt == "anercorp" and len(fields) == 3 and _is_tag(fields[2]) and _GLUED.match(fields[1]) \
-                and not _is_tag(fields[1]):
-            tag, word = _GLUED.match(fields[1]).groups()    # «. Oالإصابة O»: a lost line break
+        if (
+            fmt == "anercorp"
+            and len(fields) == 3
+            and _is_tag(fields[2])
+            and _GLUED.match(fields[1])
+            and not _is_tag(fields[1])
+        ):
+            glued = _GLUED.match(fields[1])  # «. Oالإصابة O»: a lost line break
+            assert glued is not None, "checked by the condition above"
+            tag, word = glued.groups()
             yield fields[0], [tag]
             yield word, [fields[2]]
             continue
@@ -239,8 +306,7 @@ def detect_format(path: str | Path, sample_lines: int = 5000) -> str:
         return "wojood"
     if types and types <= ANERCORP_TYPES:
         return "anercorp"
-    raise NerFormatError(f"cannot tell the NER format of {path}; name it as {path}:FORMAT "
-                         f"({', '.join(FORMATS)})")
+    raise NerFormatError(f"cannot tell the NER format of {path}; name it as {path}:FORMAT ({', '.join(FORMATS)})")
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:

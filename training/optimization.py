@@ -3,6 +3,7 @@
 Fine-tuning (``training.train``), NER intermediate training and pretraining all use these,
 so a change of optimiser behaviour reaches the three of them.
 """
+
 from __future__ import annotations
 
 from accelerate import Accelerator
@@ -24,7 +25,7 @@ def parameter_groups(model, lr: float, weight_decay: float, layer_decay: float) 
             depth = n_layers + 1
         else:
             depth = 0
-        key = (lr * layer_decay ** depth, 0.0 if any(k in name for k in no_decay) else weight_decay)
+        key = (lr * layer_decay**depth, 0.0 if any(k in name for k in no_decay) else weight_decay)
         groups.setdefault(key, []).append(param)
     return [{"params": params, "lr": group_lr, "weight_decay": wd} for (group_lr, wd), params in groups.items()]
 

