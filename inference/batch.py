@@ -2,10 +2,11 @@
 
 Input is JSONL (records with ``text`` and optionally ``id``/``source``) or plain text (one
 document per line). Output is JSONL in the record format (``labeling validate`` accepts
-it); a document that cannot be processed gets ``{"id", "error"}`` instead and the run
-goes on. Output is written to ``OUT.partial`` line by line and renamed to ``OUT`` at the
+it); a document that cannot be processed gets ``{"id", "line", "error"}`` instead and the run
+goes on. A line that holds no readable id gets ``"id": null``, so an error never takes a real
+document's id. Output is written to ``OUT.partial`` line by line and renamed to ``OUT`` at the
 end, so a crash never leaves a half-written ``OUT`` and ``--resume`` continues after the
-last complete line.
+last complete line. A lock file (``OUT.lock``) keeps a second run from writing the same output.
 """
 
 from __future__ import annotations
@@ -20,37 +21,45 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from inference.model import DealExtractor
-from labeling.records import has_lone_surrogate
+from labeling.locking import exclusive_lock
+from labeling.records import BadJSONError, has_lone_surrogate, open_jsonl, parse_json
 
 
 @dataclass
 class InputDoc:
-    id: str
+    id: str | None  # None only for an error document whose line holds no readable id
     text: str | None
     source: str = ""
     error: str | None = None
+    line: int = 0
+
+
+def _json_document(line: str, lineno: int) -> InputDoc:
+    """A JSONL line as a document; a line that is not one becomes an error document (with its id if it has one)."""
+    try:
+        raw = parse_json(line)
+    except BadJSONError as exc:
+        return InputDoc(None, None, error=str(exc), line=lineno)
+    given = raw.get("id") if isinstance(raw, dict) else None
+    given = str(given) if type(given) in (str, int) else None  # str() of a deeply nested id could even overflow
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+        return InputDoc(given, None, error="expected an object with a string 'text'", line=lineno)
+    source = raw.get("source") or ""
+    if ("id" in raw and given is None) or not isinstance(source, str):
+        return InputDoc(None, None, error="expected a string 'id' and 'source'", line=lineno)
+    return InputDoc(given if given is not None else f"line-{lineno}", raw["text"], source, line=lineno)
 
 
 def iter_documents(path: Path) -> Iterator[InputDoc]:
     """Documents one at a time (constant memory); unreadable lines become error documents."""
     is_jsonl = path.suffix.lower() in (".jsonl", ".json", ".ndjson")
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+    with open_jsonl(path, errors="replace") as handle:
         for lineno, line in enumerate(handle, start=1):
             line = line.rstrip("\r\n")
             if not is_jsonl:
-                yield InputDoc(f"line-{lineno}", line)
-                continue
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                yield InputDoc(f"line-{lineno}", None, error=f"bad JSON: {getattr(exc, 'msg', 'nested too deeply')}")
-                continue
-            if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
-                yield InputDoc(f"line-{lineno}", None, error="expected an object with a string 'text'")
-                continue
-            yield InputDoc(str(raw.get("id", f"line-{lineno}")), raw["text"], str(raw.get("source", "")))
+                yield InputDoc(f"line-{lineno}", line, line=lineno)
+            elif line.strip():
+                yield _json_document(line, lineno)
 
 
 def _count_lines(path: Path) -> int:
@@ -59,20 +68,24 @@ def _count_lines(path: Path) -> int:
 
 
 def _complete_lines(partial: Path) -> int:
-    """Keep the complete lines of an interrupted run; drop a torn last line."""
+    """Count the complete lines of an interrupted run and cut a torn last line, one line in memory at a time."""
     if not partial.exists():
         return 0
-    data = partial.read_bytes()
-    keep = data[: data.rfind(b"\n") + 1]
-    if len(keep) != len(data):
-        partial.write_bytes(keep)
-    return keep.count(b"\n")
+    count = size = 0
+    with open(partial, "r+b") as handle:
+        for line in handle:
+            if not line.endswith(b"\n"):
+                handle.truncate(size)
+                break
+            count += 1
+            size += len(line)
+    return count
 
 
 def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None) -> tuple[str, bool]:
     out: dict[str, Any]
     if error is not None:
-        out = {"id": doc.id, "source": doc.source, "error": error}
+        out = {"id": doc.id, "line": doc.line, "source": doc.source, "error": error}
     else:
         out = {
             "id": doc.id,
@@ -81,7 +94,7 @@ def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None) -> 
             "spans": [{k: s[k] for k in ("start", "end", "label", "text", "score")} for s in spans or []],
         }
     # Lone surrogates cannot be written as UTF-8: escape that line as ASCII JSON instead.
-    ascii_only = doc.text is not None and has_lone_surrogate(doc.text)
+    ascii_only = any(v is not None and has_lone_surrogate(v) for v in (doc.id, doc.source, doc.text))
     return json.dumps(out, ensure_ascii=ascii_only) + "\n", error is not None
 
 
@@ -108,8 +121,17 @@ def run_file(
     resume: bool = False,
     show_progress: bool = True,
 ) -> tuple[int, int]:
-    """Process a file; return (documents written, documents with an error)."""
-    input_path, output_path = Path(input_path), Path(output_path)
+    """Process a file; return (documents written, documents with an error).
+
+    Raises :class:`labeling.locking.OutputLockedError` when another run is writing ``output_path``.
+    """
+    with exclusive_lock(output_path):
+        return _run_file(model, Path(input_path), Path(output_path), batch_size, resume, show_progress)
+
+
+def _run_file(
+    model: DealExtractor, input_path: Path, output_path: Path, batch_size: int, resume: bool, show_progress: bool
+) -> tuple[int, int]:
     partial = output_path.with_name(output_path.name + ".partial")
     done = _complete_lines(partial) if resume else 0
     if not resume and partial.exists():

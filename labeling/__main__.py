@@ -8,7 +8,6 @@ python -m labeling split --input data/news.jsonl --output-dir data/splits --forc
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections import Counter
@@ -27,11 +26,18 @@ from labeling.cli import (
     run,
 )
 from labeling.conll import from_conll, to_conll
-from labeling.exceptions import ReviewError, UsageError
+from labeling.exceptions import BadJSONError, ReviewError, UsageError
 from labeling.labels import LABELS
 from labeling.labelstudio import LABEL_CONFIG, from_labelstudio, to_labelstudio
 from labeling.preannotate import preannotate
-from labeling.records import Record, atomic_write_text, check_records, load_records, write_records
+from labeling.records import (
+    Record,
+    atomic_write_text,
+    check_records,
+    load_records,
+    parse_json,
+    write_records,
+)
 from labeling.review import Change, apply_review
 from labeling.splits import SPLITS, split_by_source
 from labeling.tokenize import tokenize
@@ -133,9 +139,9 @@ def cmd_split(args: argparse.Namespace) -> int:
 def cmd_apply_review(args: argparse.Namespace) -> int:
     check_output(args.output, args.force)
     try:
-        raw = json.loads(_read(args.review))
+        raw = parse_json(_read(args.review))
         changes = [Change.from_json(c) for c in raw]
-    except (json.JSONDecodeError, ReviewError, TypeError) as exc:
+    except (BadJSONError, ReviewError, TypeError) as exc:
         raise UsageError(f"bad review file {args.review}: {exc}") from None
     records, failures = apply_review(load_records(args.input), changes)
     for message in failures:

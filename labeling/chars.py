@@ -33,6 +33,14 @@ def is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
 
 
+def is_control(ch: str) -> bool:
+    """C0/C1 controls (newline, CR, tab, NUL, U+0085) and the Unicode line and paragraph separators.
+
+    None belongs in a one-line field such as an id: written to CoNLL or a log it starts a new line.
+    """
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+
+
 def is_word_char(ch: str) -> bool:
     """Letters, digits and marks of any script."""
     return unicodedata.category(ch)[0] in ("L", "N", "M")

@@ -12,11 +12,15 @@ from collections.abc import Iterable
 
 from labeling.iob import spans_to_tags, tags_to_spans
 from labeling.labels import TAGS
-from labeling.records import DataError, Problem, Record
+from labeling.records import DataError, Problem, Record, one_line_problem
 from labeling.tokenize import Token, split_sentences, tokenize
 
 
 def record_to_conll(record: Record) -> str:
+    """One document; refuses an id or source with a control character, whose newline would inject lines."""
+    bad = [m for m in (one_line_problem("id", record.id), one_line_problem("source", record.source)) if m]
+    if bad:
+        raise DataError([Problem("<records>", 0, None, message) for message in bad])
     lines = [f"# id = {record.id}", f"# source = {record.source}"]
     tokens = tokenize(record.text)
     tags = spans_to_tags(tokens, record.spans)
@@ -73,7 +77,8 @@ def from_conll(content: str, name: str = "<conll>") -> list[Record]:
             records.append(_build_record(doc_id, source, sentences))
         sentences = []
 
-    for lineno, raw in enumerate(content.splitlines(), start=1):
+    # Lines end at \n only, as written: str.splitlines would also end one at U+0085, U+2028 or \x1c.
+    for lineno, raw in enumerate(content.removeprefix("\ufeff").split("\n"), start=1):
         line = raw.rstrip("\r")
         if line.startswith("# id = "):
             flush_doc()

@@ -37,6 +37,19 @@ class DataError(DealExtractionError, ValueError):
         super().__init__(f"{len(problems)} problem(s):\n{shown}{more}")
 
 
+class BadJSONError(DealExtractionError, ValueError):
+    """A JSON text that cannot be read (syntax, a number too long to convert, nesting too deep);
+    ``line`` is its line within that text."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.line = line
+
+
+class OutputLockedError(DealExtractionError, ValueError):
+    """Another process is writing the same output (it holds the lock file next to it)."""
+
+
 class ReviewError(DealExtractionError, ValueError):
     """A review change that cannot be located or applied."""
 

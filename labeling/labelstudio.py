@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 
 from labeling.labels import LABELS
-from labeling.records import DataError, Problem, Record, Span
+from labeling.records import BadJSONError, DataError, Problem, Record, Span, parse_json
 
 FROM_NAME = "label"
 TO_NAME = "text"
@@ -53,18 +53,26 @@ def to_labelstudio(records: Iterable[Record], as_predictions: bool = False) -> s
     return json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
 
 
+def _chosen_result(task: dict) -> list:
+    """The result of the last annotation that was not cancelled (skipped), else of the last prediction.
+
+    A skipped task ends with a cancelled annotation with an empty result: taken, it would wipe the real spans.
+    """
+    annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    chosen = annotations or task.get("predictions") or []
+    return chosen[-1].get("result", []) if chosen else []
+
+
 def _task_spans(task: dict, text: str) -> list[Span]:
-    """Spans of the last annotation of a task (or of its last prediction when it has none)."""
-    chosen = task.get("annotations") or task.get("predictions") or []
-    if not chosen:
-        return []
-    results = chosen[-1].get("result", [])
+    """Spans of the chosen annotation of a task (see :func:`_chosen_result`)."""
     to_cp = {u: i for i, u in enumerate(_utf16_offsets(text))}
     spans = []
-    for res in results:
+    for res in _chosen_result(task):
         if res.get("type") != "labels":
             continue
         value = res["value"]
+        if type(value["start"]) is not int or type(value["end"]) is not int:  # True would be read as 1
+            raise ValueError(f"offsets must be integers, got {value['start']!r}-{value['end']!r}")
         start, end = to_cp.get(value["start"]), to_cp.get(value["end"])
         if start is None or end is None:
             raise ValueError(f"offsets {value['start']}-{value['end']} split a character")
@@ -73,23 +81,37 @@ def _task_spans(task: dict, text: str) -> list[Span]:
     return spans
 
 
+def _task_record(task: dict, n: int) -> Record:
+    data = task["data"]
+    text = data["text"]
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    rid = str(data.get("id") or task.get("id") or f"ls-{n:04d}")
+    return Record(rid, text, sorted(_task_spans(task, text)), str(data.get("source", "")))
+
+
 def from_labelstudio(content: str, name: str = "<labelstudio>") -> list[Record]:
     """Parse a Label Studio JSON export; raise :class:`DataError` naming each bad task."""
     try:
-        tasks = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise DataError([Problem(name, exc.lineno, None, f"bad JSON: {exc.msg}")]) from None
+        tasks = parse_json(content)
+    except BadJSONError as exc:
+        raise DataError([Problem(name, exc.line, None, str(exc))]) from None
     if not isinstance(tasks, list):
         raise DataError([Problem(name, 1, None, "expected a JSON list of tasks")])
     records, problems = [], []
+    first_task: dict[str, int] = {}
     for n, task in enumerate(tasks, start=1):
         try:
-            data = task["data"]
-            text = data["text"]
-            rid = str(data.get("id") or task.get("id") or f"ls-{n:04d}")
-            records.append(Record(rid, text, sorted(_task_spans(task, text)), str(data.get("source", ""))))
-        except (KeyError, TypeError, ValueError) as exc:
+            record = _task_record(task, n)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problems.append(Problem(name, n, None, f"task {n}: malformed ({exc!r})"))
+            continue
+        if record.id in first_task:
+            message = f"task {n}: duplicate id (first in task {first_task[record.id]})"
+            problems.append(Problem(name, n, record.id, message))
+            continue
+        first_task[record.id] = n
+        records.append(record)
     if problems:
         raise DataError(problems)
     return records

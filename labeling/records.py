@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
-from labeling.chars import is_boundary_junk
-from labeling.exceptions import DataError
+from labeling.chars import is_boundary_junk, is_control, is_mark, is_space
+from labeling.exceptions import BadJSONError, DataError
 from labeling.labels import LABELS
 
 
@@ -22,7 +23,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        rid = f" [{self.record_id}]" if self.record_id is not None else ""
+        unsafe = self.record_id is not None and any(is_control(ch) for ch in self.record_id)
+        shown = repr(self.record_id) if unsafe else self.record_id
+        rid = f" [{shown}]" if self.record_id is not None else ""
         return f"{self.file}:{self.line}{rid}: {self.message}"
 
 
@@ -58,6 +61,41 @@ def has_lone_surrogate(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
+def parse_json(text: str) -> Any:
+    """``json.loads`` that skips a leading BOM and fails only with :class:`BadJSONError`.
+
+    json.loads also raises a plain ValueError (an integer over 4,300 digits) and RecursionError
+    (``[[[[...]]]]``): uncaught, one such line would stop a whole run.
+    """
+    try:
+        return json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise BadJSONError(f"bad JSON: {exc.msg} at column {exc.colno}", exc.lineno) from None
+    except RecursionError:
+        raise BadJSONError("bad JSON: nested too deeply") from None
+    except ValueError as exc:
+        raise BadJSONError(f"bad JSON: {str(exc).split(';')[0]}") from None
+
+
+def open_jsonl(path: str | os.PathLike, errors: str = "strict") -> IO[str]:
+    """Open a JSONL file for reading: a leading UTF-8 BOM is skipped and lines end at ``\\n`` only.
+
+    Universal newlines would also end a line at a raw CR, splitting one JSON line in two.
+    """
+    return open(path, encoding="utf-8-sig", errors=errors, newline="\n")
+
+
+def one_line_problem(name: str, value: str) -> str | None:
+    """Ids and sources are one line of text: a newline in one injects lines into CoNLL files and logs."""
+    bad = next((ch for ch in value if is_control(ch)), None)
+    return None if bad is None else f"record {name} {value!r} holds the control character U+{ord(bad):04X}"
+
+
+def splits_from_mark(text: str, pos: int) -> bool:
+    """True when offset ``pos`` falls between a character and the combining mark on it («بَ» cut after «ب»)."""
+    return 0 < pos < len(text) and is_mark(text[pos]) and not is_space(text[pos - 1])
+
+
 def make_span(text: str, start: int, end: int, label: str) -> Span:
     return Span(start, end, label, text[start:end])
 
@@ -77,6 +115,11 @@ def span_problems(text: str, spans: Iterable[Span]) -> list[str]:
             problems.append(f"{where}: text[start:end] is {text[s.start : s.end]!r} but span text is {s.text!r}")
         if is_boundary_junk(text[s.start]) or is_boundary_junk(text[s.end - 1]):
             problems.append(f"{where}: {text[s.start : s.end]!r} starts or ends with white space or punctuation")
+        for side, pos in (("start", s.start), ("end", s.end)):
+            if splits_from_mark(text, pos):
+                problems.append(
+                    f"{where}: the {side} separates {text[pos - 1]!r} from its diacritic U+{ord(text[pos]):04X}"
+                )
     for a, b in zip(ordered, ordered[1:]):
         if b.start < a.end:
             problems.append(f"spans {a.start}-{a.end} {a.label} and {b.start}-{b.end} {b.label} overlap")
@@ -114,6 +157,10 @@ def _parse_record(raw: object) -> Record:
     source = raw.get("source", "")
     if not isinstance(source, str):
         raise ValueError("record source must be a string")
+    for name, value in (("id", raw["id"]), ("source", source)):
+        message = one_line_problem(name, value)
+        if message:
+            raise ValueError(message)
     extra = {k: v for k, v in raw.items() if k not in ("id", "source", "text", "spans")}
     return Record(raw["id"], raw["text"], [_parse_span(s) for s in raw["spans"]], source, extra)
 
@@ -125,7 +172,7 @@ def check_records(path: str | os.PathLike) -> tuple[list[Record], list[Problem]]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     try:
-        handle = open(path, encoding="utf-8", errors="strict")
+        handle = open_jsonl(path)
     except OSError as exc:
         return [], [Problem(name, 0, None, f"cannot read file: {exc.strerror or exc}")]
     with handle:
@@ -137,12 +184,9 @@ def check_records(path: str | os.PathLike) -> tuple[list[Record], list[Problem]]
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(name, lineno, None, f"bad JSON: {exc.msg} at column {exc.colno}"))
-            continue
-        except RecursionError:
-            problems.append(Problem(name, lineno, None, "bad JSON: nested too deeply"))
+            raw = parse_json(line)
+        except BadJSONError as exc:
+            problems.append(Problem(name, lineno, None, str(exc)))
             continue
         rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
         try:
@@ -169,18 +213,36 @@ def load_records(path: str | os.PathLike) -> list[Record]:
     return records
 
 
-def iter_jsonl(path: str | os.PathLike) -> Iterator[dict]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+def iter_jsonl(path: str | os.PathLike) -> Iterator[Any]:
+    """The JSON values of a file's non-blank lines; a bad line raises :class:`DataError` naming it."""
+    with open_jsonl(path) as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield parse_json(line)
+            except BadJSONError as exc:
+                raise DataError([Problem(str(path), lineno, None, str(exc))]) from None
+
+
+def _create_beside(target: Path) -> tuple[int, Path]:
+    """A new temporary file next to ``target``, mode 0666 less the umask, as ``open(path, "w")`` makes it.
+
+    tempfile.mkstemp would make it 0600, and the rename would carry that mode over to the target.
+    """
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def atomic_write_text(path: str | os.PathLike, content: str) -> None:
     """Write via a temporary file in the same folder, then rename: a crash never leaves half a file."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = _create_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
@@ -197,14 +259,16 @@ def dump_records(records: Iterable[Record]) -> str:
     return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in records)
 
 
+def record_problems(record: Record) -> list[str]:
+    """Every way a record breaks the format rules: a control character in its id or source, invalid spans."""
+    fields = [one_line_problem(name, value) for name, value in (("id", record.id), ("source", record.source))]
+    return [m for m in fields if m] + span_problems(record.text, record.spans)
+
+
 def write_records(path: str | os.PathLike, records: Iterable[Record]) -> None:
-    """Atomically write records as JSONL; refuses records whose spans are invalid."""
+    """Atomically write records as JSONL; refuses records that ``validate`` would reject."""
     records = list(records)
-    problems = [
-        Problem(str(path), i, r.id, msg)
-        for i, r in enumerate(records, start=1)
-        for msg in span_problems(r.text, r.spans)
-    ]
+    problems = [Problem(str(path), i, r.id, msg) for i, r in enumerate(records, start=1) for msg in record_problems(r)]
     if problems:
         raise DataError(problems)
     atomic_write_text(path, dump_records(records))

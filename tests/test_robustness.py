@@ -119,7 +119,8 @@ def test_batch_file_run_reports_bad_lines_and_goes_on(model, tmp_path):
     written, failed = run_file(model, src, out, batch_size=2, show_progress=False)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert (written, failed) == (5, 2)
-    assert [r["id"] for r in rows] == ["ok1", "line-2", "line-3", "sur", "ok2"]
+    assert [r["id"] for r in rows] == ["ok1", None, "nostr", "sur", "ok2"]  # an unreadable line has no id
+    assert [r.get("line") for r in rows] == [None, 2, 3, None, None]
     assert "bad JSON" in rows[1]["error"] and "string 'text'" in rows[2]["error"]
     assert rows[3]["text"] == NASTY["lone_surrogate"]
     assert not (tmp_path / "out.jsonl.partial").exists()

@@ -36,6 +36,7 @@ from inference.encoding import collate, encode_documents, torch_forward
 from inference.metrics import score
 from labeling.augment import AugmentConfig, augment_records
 from labeling.cli import Parser, add_common, check_output_dir, parse, run
+from labeling.locking import exclusive_lock
 from labeling.records import atomic_write_text
 from training.backbone import Backbone, default_learning_rate, load_backbone
 from training.config import ConfigError, TrainConfig, add_override_arguments, load_config, override_values
@@ -133,6 +134,14 @@ def _save_initial(backbone: Backbone, path: Path) -> None:
 
 
 def train(
+    cfg: TrainConfig, resume: bool = False, show_progress: bool = True, docs: list[Document] | None = None
+) -> dict:
+    """:func:`_train` holding the lock of ``cfg.output_dir``, so a second training into it is refused."""
+    with exclusive_lock(str(cfg.output_dir), first_process_only=True):
+        return _train(cfg, resume, show_progress, docs)
+
+
+def _train(
     cfg: TrainConfig, resume: bool = False, show_progress: bool = True, docs: list[Document] | None = None
 ) -> dict:
     """Train by ``cfg``; return the final metrics (best dev scores, backbone, history).
