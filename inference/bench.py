@@ -126,16 +126,8 @@ def measure_window_lengths(
     read longer windows than it was trained on (up to its position embeddings)."""
     out = {}
     for length in lengths:
-        run = runner("torch", model_dir, threads, max_length=length)
-        run(texts[:4])
-        start = time.perf_counter()
-        run(texts)
-        elapsed = time.perf_counter() - start
-        out[length] = {
-            "tokens_per_s": n_tokens / elapsed,
-            "docs_per_s": len(texts) / elapsed,
-            "span_f1": span_f1(run, gold),
-        }
+        figures, outputs = throughput(runner("torch", model_dir, threads, max_length=length), texts, n_tokens)
+        out[length] = {**figures, "span_f1": span_f1_of(gold, outputs)}  # texts are gold's: score the timed run
     return out
 
 
@@ -148,11 +140,17 @@ def passage_of(texts: list[str], n_words: int = 100) -> str:
     return " ".join(words[:n_words])
 
 
-def measure_speed(run, texts: list[str], n_tokens: int, passage: str, latency_runs: int) -> dict:
+def throughput(run, texts: list[str], n_tokens: int) -> tuple[dict, list[list[dict]]]:
+    """Tokens and documents per second over ``texts`` after a warm-up, and what the run returned."""
     run(texts[:4])  # warm-up
     start = time.perf_counter()
-    run(texts)
+    outputs = run(texts)
     elapsed = time.perf_counter() - start
+    return {"tokens_per_s": n_tokens / elapsed, "docs_per_s": len(texts) / elapsed}, outputs
+
+
+def measure_speed(run, texts: list[str], n_tokens: int, passage: str, latency_runs: int) -> dict:
+    figures, _ = throughput(run, texts, n_tokens)
     run([passage])
     latencies = []
     for _ in range(latency_runs):
@@ -161,15 +159,17 @@ def measure_speed(run, texts: list[str], n_tokens: int, passage: str, latency_ru
         latencies.append((time.perf_counter() - t0) * 1000)
     q = statistics.quantiles(latencies, n=20, method="inclusive")
     return {
-        "tokens_per_s": n_tokens / elapsed,
-        "docs_per_s": len(texts) / elapsed,
+        **figures,
         "p50_ms": statistics.median(latencies),
         "p95_ms": q[18],
     }
 
 
 def span_f1(run, gold: list[Record]) -> float:
-    outputs = run([r.text for r in gold])
+    return span_f1_of(gold, run([r.text for r in gold]))
+
+
+def span_f1_of(gold: list[Record], outputs: list[list[dict]]) -> float:
     pred = [Record(r.id, r.text, as_spans(spans)) for r, spans in zip(gold, outputs)]
     return score(gold, pred)["span"]["f1"]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
+from inference.encoding import CONTEXTS
 from inference.error_analysis import KINDS, error_patterns, find_errors, pattern_of, remedy
 from inference.metrics import pair_records, score, word_tags
 from inference.model import as_spans, load_model
@@ -178,7 +179,7 @@ def build_parser() -> Parser:
     parser.add_argument("--html", action="store_true", help="also write report.html: gold and predicted side by side")
     parser.add_argument(
         "--context",
-        choices=["document", "sentence"],
+        choices=CONTEXTS,
         default=None,
         help="read each document whole or sentence by sentence (default: as the model was trained)",
     )

@@ -90,7 +90,7 @@ class TrainConfig:
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
             raise ConfigError("epochs, batch_size and patience must be at least 1")
         try:
-            WindowSettings(self.max_length, self.stride, self.context)
+            _ = self.windows  # WindowSettings checks max_length, stride and context
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         if not 0 < self.layer_decay <= 1:
