@@ -14,6 +14,8 @@ the model (``baseline_metrics.json``, ``baseline_predictions.jsonl``); with ``--
 from __future__ import annotations
 
 import json
+import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +43,8 @@ from labeling.exceptions import UsageError
 from labeling.preannotate import preannotate
 from labeling.records import Record, Span, atomic_write_text, dump_records, load_records
 
+log = logging.getLogger(__name__)
+
 PROG = "python -m inference.evaluate"
 RULES = "rules"
 MAX_EXAMPLES_PER_KIND = 60
@@ -53,6 +57,31 @@ def predict_records(model, records: Sequence[Record], batch_size: int = 16) -> l
 
 def rules_records(records: Sequence[Record]) -> list[Record]:
     return [Record(r.id, r.text, preannotate(r.text), r.source) for r in records]
+
+
+def seen_in_training(model_dir: str | Path, gold: Sequence[Record]) -> list[str]:
+    """Ids of ``gold`` documents used in training the model: its ``metrics.json`` ``train_ids`` and ``dev_ids``.
+
+    Scores on training documents overstate what the model does on new text (the default model
+    scores span F1 0.86 on the seeds it trained on, 0.65 on the test split), so evaluate says so.
+    Development documents count too: they chose the epoch kept. Augmented copies count as their original (``newsA-001-aug0`` is ``newsA-001``).
+    """
+    path = Path(model_dir) / "metrics.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        train_ids = [*stored.get("train_ids", []), *stored.get("dev_ids", [])]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []  # a model without training metrics (exported, converted): nothing to check
+    seen = {str(i) for i in train_ids} | {re.sub(r"-aug\d+$", "", str(i)) for i in train_ids}
+    return [r.id for r in gold if r.id in seen]
+
+
+def overlap_warning(seen: Sequence[str], n_docs: int) -> str:
+    shown = ", ".join(seen[:5]) + (", …" if len(seen) > 5 else "")
+    return (
+        f"{len(seen)} of {n_docs} evaluated documents were used in training this model, as training or development documents ({shown}); "
+        "these scores overstate its quality on new text: evaluate on documents it never saw (data/splits/test.jsonl)"
+    )
 
 
 def _fmt_span(s: Span | None) -> str:
@@ -73,6 +102,11 @@ def render_report(
         "",
         f"Documents: {metrics['n_docs']}. Backbone: `{metrics['backbone']}`.",
         "",
+        *(
+            [f"> **Warning: {overlap_warning(metrics['seen_in_training'], metrics['n_docs'])}**", ""]
+            if metrics.get("seen_in_training")
+            else []
+        ),
         "## Scores",
         "",
         metrics_table(rows, "word"),
@@ -132,6 +166,10 @@ def evaluate(
         model = load_model(model_dir, context=context)
         pred = predict_records(model, gold)
         metrics = {**score(gold, pred), "backbone": model.backbone, "context": model.context}
+        seen = seen_in_training(model_dir, gold)
+        if seen:
+            metrics["seen_in_training"] = seen
+            log.warning(overlap_warning(seen, len(gold)))
         name = str(model_dir)
         if base_metrics is not None:
             atomic_write_text(out_dir / "baseline_metrics.json", json.dumps(base_metrics, indent=2))

@@ -10,8 +10,9 @@ from conftest import TINY
 
 from inference import ModelNotFoundError, load_model, predict
 from inference.evaluate import main as evaluate_main
+from inference.evaluate import seen_in_training
 from labeling.labels import TAGS
-from labeling.records import check_records, make_span, span_problems
+from labeling.records import Record, check_records, make_span, span_problems
 from training.backbone import BackboneError, load_backbone
 from training.config import ScratchConfig, load_config
 from training.train import train
@@ -98,7 +99,8 @@ def test_evaluate_writes_metrics_report_and_valid_predictions(model_dir, gold_pa
         == 0
     )
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics) == {"word", "span", "n_docs", "backbone", "context"} and metrics["n_docs"] == 5
+    assert set(metrics) == {"word", "span", "n_docs", "backbone", "context", "seen_in_training"}
+    assert metrics["n_docs"] == 5
     for level in ("word", "span"):
         assert set(metrics[level]) == {"precision", "recall", "f1", "per_label"}
         assert set(metrics[level]["per_label"]) == {"INVESTOR", "AMOUNT", "VALUATION", "PROJECT"}
@@ -108,6 +110,38 @@ def test_evaluate_writes_metrics_report_and_valid_predictions(model_dir, gold_pa
     assert "| rules |" in report and "## Missed" in report
     records, problems = check_records(out / "predictions.jsonl")
     assert problems == [] and len(records) == 5
+
+
+def test_evaluating_on_training_documents_warns_in_the_output_and_the_report(model_dir, gold_path, tmp_path, caplog):
+    out = tmp_path / "eval"
+    assert evaluate_main(["--model", str(model_dir), "--input", str(gold_path), "--output-dir", str(out)]) == 0
+    seeds = ["seed-000", "seed-001", "seed-002", "seed-003", "seed-004"]
+    assert json.loads((out / "metrics.json").read_text())["seen_in_training"] == seeds
+    assert "5 of 5 evaluated documents were used in training this model" in caplog.text
+    assert "> **Warning: 5 of 5 evaluated documents" in (out / "report.md").read_text()
+
+
+def test_evaluating_on_unseen_documents_gives_no_warning(model_dir, tmp_path, caplog):
+    unseen = tmp_path / "unseen.jsonl"
+    text = "استحوذت أرامكو على حصة في شركة رونغشنغ مقابل 3.6 مليار دولار."
+    spans = [{"start": 8, "end": 14, "label": "INVESTOR", "text": "أرامكو"}]
+    unseen.write_text(json.dumps({"id": "new-1", "text": text, "spans": spans}, ensure_ascii=False) + "\n")
+    out = tmp_path / "eval"
+    assert evaluate_main(["--model", str(model_dir), "--input", str(unseen), "--output-dir", str(out)]) == 0
+    assert "seen_in_training" not in json.loads((out / "metrics.json").read_text())
+    assert "were used in training" not in caplog.text and "Warning" not in (out / "report.md").read_text()
+
+
+def test_an_augmented_training_copy_counts_as_its_original(tmp_path):
+    (tmp_path / "metrics.json").write_text(json.dumps({"train_ids": ["newsA-001", "newsB-007-aug0"]}))
+    gold = [Record(i, "نص") for i in ("newsA-001", "newsB-007", "newsB-070")]
+    assert seen_in_training(tmp_path, gold) == ["newsA-001", "newsB-007"]
+
+
+def test_a_development_document_counts_as_seen_in_training(tmp_path):
+    (tmp_path / "metrics.json").write_text(json.dumps({"train_ids": ["newsA-001"], "dev_ids": ["newsA-002"]}))
+    gold = [Record(i, "نص") for i in ("newsA-002", "newsA-003")]
+    assert seen_in_training(tmp_path, gold) == ["newsA-002"]
 
 
 def test_resume_continues_from_the_last_finished_epoch(gold_path, tmp_path):
