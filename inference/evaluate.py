@@ -88,11 +88,18 @@ def _fmt_span(s: Span | None) -> str:
     return "—" if s is None else f"{s.label} «{s.text}»"
 
 
+def seqeval_report(gold_tags: list[list[str]], pred_tags: list[list[str]]) -> str:
+    """seqeval's report, or a line saying why there is none: it fails when neither side has a span."""
+    if not any(tag != "O" for tags in (*gold_tags, *pred_tags) for tag in tags):
+        return "no spans in the gold or the predictions: nothing to report per label"
+    return classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, digits=3, zero_division=0)
+
+
 def render_report(
     name: str, data: str, gold: Sequence[Record], pred: Sequence[Record], metrics: dict, baseline: dict | None
 ) -> str:
     gold_tags, pred_tags = word_tags(pair_records(gold, pred))
-    seqeval_text = classification_report(gold_tags, pred_tags, mode="strict", scheme=IOB2, digits=3, zero_division=0)
+    seqeval_text = seqeval_report(gold_tags, pred_tags)
     rows = {name: metrics}
     if baseline is not None:
         rows[RULES] = baseline

@@ -132,6 +132,15 @@ def test_evaluating_on_unseen_documents_gives_no_warning(model_dir, tmp_path, ca
     assert "were used in training" not in caplog.text and "Warning" not in (out / "report.md").read_text()
 
 
+def test_evaluating_gold_without_spans_against_no_predictions_reports_instead_of_failing(tmp_path):
+    negatives = tmp_path / "negatives.jsonl"
+    text = "ارتفعت أرباح البنك الأهلي إلى 5 مليارات ريال في الربع الثالث."
+    negatives.write_text(json.dumps({"id": "neg-1", "text": text, "spans": []}, ensure_ascii=False) + "\n")
+    out = tmp_path / "eval"
+    assert evaluate_main(["--baseline", "rules", "--input", str(negatives), "--output-dir", str(out)]) == 0
+    assert "no spans in the gold or the predictions" in (out / "report.md").read_text()
+
+
 def test_an_augmented_training_copy_counts_as_its_original(tmp_path):
     (tmp_path / "metrics.json").write_text(json.dumps({"train_ids": ["newsA-001", "newsB-007-aug0"]}))
     gold = [Record(i, "نص") for i in ("newsA-001", "newsB-007", "newsB-070")]
