@@ -50,21 +50,31 @@ def _json_document(line: str, lineno: int) -> InputDoc:
     return InputDoc(given if given is not None else f"line-{lineno}", raw["text"], source, line=lineno)
 
 
-def iter_documents(path: Path) -> Iterator[InputDoc]:
-    """Documents one at a time (constant memory); unreadable lines become error documents."""
-    is_jsonl = path.suffix.lower() in (".jsonl", ".json", ".ndjson")
+def _document_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of each line that is a document: every non-blank line, split on ``\\n`` only."""
     with open_jsonl(path, errors="replace") as handle:
         for lineno, line in enumerate(handle, start=1):
             line = line.rstrip("\r\n")
-            if not is_jsonl:
-                yield InputDoc(f"line-{lineno}", line, line=lineno)
-            elif line.strip():
-                yield _json_document(line, lineno)
+            if line.strip():
+                yield lineno, line
 
 
-def _count_lines(path: Path) -> int:
-    with open(path, "rb") as handle:
-        return sum(1 for _ in handle)
+def iter_documents(path: str | Path) -> Iterator[InputDoc]:
+    """Documents one at a time (constant memory); unreadable lines become error documents.
+
+    The one input reader of the batch CLI and ``inference.render``: a ``.jsonl`` (``.json``,
+    ``.ndjson``) file holds one record per line (its ``text``, optional ``id`` and ``source``;
+    ``spans`` are not needed), any other file one text per line (id ``line-N``).
+    """
+    path = Path(path)
+    is_jsonl = path.suffix.lower() in (".jsonl", ".json", ".ndjson")
+    for lineno, line in _document_lines(path):
+        yield _json_document(line, lineno) if is_jsonl else InputDoc(f"line-{lineno}", line, line=lineno)
+
+
+def count_documents(path: str | Path) -> int:
+    """How many documents :func:`iter_documents` will give: the progress bar's total."""
+    return sum(1 for _ in _document_lines(Path(path)))
 
 
 def _complete_lines(partial: Path) -> int:
@@ -136,7 +146,7 @@ def _run_file(
     done = _complete_lines(partial) if resume else 0
     if not resume and partial.exists():
         partial.unlink()
-    total = _count_lines(input_path)
+    total = count_documents(input_path)
     errors = written = 0
     with (
         open(partial, "a", encoding="utf-8") as out,

@@ -12,15 +12,19 @@ outline on the predicted side). A span's label and score show on hover.
 from __future__ import annotations
 
 import html
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from inference.batch import iter_documents
 from inference.error_analysis import find_errors
 from inference.model import as_spans, load_model
 from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
 from labeling.labels import LABELS, spec_of
 from labeling.records import Record, Span, atomic_write_text, load_records
+
+log = logging.getLogger(__name__)
 
 #: Label colours, from the schema (solid backgrounds, so a screenshot can find them).
 COLOURS: dict[str, tuple[int, int, int]] = {label: spec_of(label).colour for label in LABELS}
@@ -117,14 +121,14 @@ def build_parser() -> Parser:
 
 
 def _texts(path: Path) -> list[tuple[str, str]]:
-    """(id, text) of each record of a JSONL file, or of each non-blank line of a text file."""
-    if path.suffix == ".jsonl":
-        return [(r.id, r.text) for r in load_records(path)]
-    return [
-        (f"line-{i}", line)
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if line.strip()
-    ]
+    """(id, text) of each document, read as the batch CLI reads it; an unreadable line is skipped with a warning."""
+    texts = []
+    for doc in iter_documents(path):
+        if doc.error is not None or doc.id is None or doc.text is None:
+            log.warning(f"{path}:{doc.line}: skipped: {doc.error}")
+            continue
+        texts.append((doc.id, doc.text))
+    return texts
 
 
 @run

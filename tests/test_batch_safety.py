@@ -7,7 +7,7 @@ import pytest
 
 from inference import load_model
 from inference.__main__ import main as inference_main
-from inference.batch import _complete_lines, run_file
+from inference.batch import _complete_lines, count_documents, iter_documents, run_file
 from labeling.locking import OutputLockedError, exclusive_lock
 
 OK1 = "استثمرت إنفيديا 30 مليار دولار في OpenAI."
@@ -121,3 +121,16 @@ def test_the_batch_cli_reports_a_locked_output_as_one_error_line(model_dir, tmp_
         )
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "is being written by another process" in err
+
+
+def test_the_progress_total_counts_documents_not_raw_lines(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([doc("a", OK1), "", "   ", doc("b", OK2), "{broken", ""]) + "\n", encoding="utf-8")
+    assert count_documents(src) == 3 == len(list(iter_documents(src)))
+
+
+def test_a_blank_line_of_a_text_file_is_no_document_and_later_ids_keep_their_line_number(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text(f"{OK1}\n\n{OK2}\n", encoding="utf-8")
+    assert [(d.id, d.text) for d in iter_documents(src)] == [("line-1", OK1), ("line-3", OK2)]
+    assert count_documents(src) == 2

@@ -1,11 +1,13 @@
 """The HTML page: right-to-left, spans in their label colours, checked in a real headless Chromium."""
 
+import json
 import shutil
 import subprocess
 
 import pytest
 
 from inference.render import COLOURS, render_page
+from inference.render import main as render_main
 from labeling.records import Record, make_span
 
 TEXT = "استثمرت إنفيديا ٣٠ مليار دولار في OpenAI."
@@ -35,6 +37,15 @@ def test_score_shows_on_hover_and_errors_are_marked_against_gold():
     assert 'title="INVESTOR 0.93"' in page
     assert '<mark class="INVESTOR error" title="INVESTOR (wrong label)">OpenAI</mark>' in page
     assert page.count("<h2>gold</h2>") == 1
+
+
+def test_render_reads_text_only_jsonl_as_the_batch_cli_does(model_dir, tmp_path):
+    src, page = tmp_path / "news.jsonl", tmp_path / "page.html"
+    lines = [{"id": "n1", "text": TEXT}, {"text": "قالت أمازون إنها ستدرس الصفقة."}]
+    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    assert render_main(["--model", str(model_dir), "--input", str(src), "--output", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert "<h2>n1</h2>" in html and "<h2>line-2</h2>" in html and "ستدرس الصفقة" in html
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
