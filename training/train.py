@@ -5,11 +5,14 @@
 
 Dev F1 (word level, seqeval strict IOB2) is measured after every epoch; the best
 model is kept in ``output_dir`` and training stops after ``patience`` epochs without
-gain. ``--resume`` continues an interrupted run from its last finished epoch.
+gain. ``--resume`` continues an interrupted run from its last finished epoch and ends with
+the model and history of the uninterrupted run: the checkpoint holds the weights, optimizer,
+scheduler, random states, data order and early-stopping state.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import logging
@@ -47,6 +50,9 @@ log = logging.getLogger(__name__)
 STATE_FILE = "trainer_state.json"
 CHECKPOINT_DIR = "checkpoint"
 INITIAL_DIR = "checkpoint/initial"  # the freshly built backbone, so a resumed run rebuilds the same one
+# The last finished epoch: accelerate's state (weights as safetensors, optimizer, scheduler, scaler, the
+# python/numpy/torch/CUDA RNGs) and STATE_FILE, written beside it and swapped in whole.
+STATE_DIR = "checkpoint/state"
 
 
 @dataclass
@@ -56,6 +62,61 @@ class TrainerState:
     best_epoch: int = 0
     bad_epochs: int = 0
     history: list[dict] = field(default_factory=list)
+    data_order: str = ""  # the state of the generator that shuffles the training windows (base64)
+
+
+def _generator_state(generator: torch.Generator) -> str:
+    return base64.b64encode(generator.get_state().numpy().tobytes()).decode("ascii")
+
+
+def _set_generator_state(generator: torch.Generator, text: str) -> None:
+    generator.set_state(torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8))
+
+
+def _sync_tree(path: Path) -> None:
+    """fsync every file under ``path``, and the folders, so a rename after it never publishes empty files."""
+    for item in [*path.rglob("*"), path]:
+        if item.is_dir() and os.name != "posix":  # Windows cannot open a folder
+            continue
+        fd = os.open(item, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _save_checkpoint(accelerator: Accelerator, out: Path, state: TrainerState) -> None:
+    """Everything the next epoch depends on, written beside the last checkpoint, then swapped in.
+
+    A crash while saving leaves the previous checkpoint complete (between the two renames it is
+    ``.state.old``, which :func:`_find_checkpoint` also reads); no process reads a half-written one.
+    """
+    target = out / STATE_DIR
+    tmp, old = target.parent / f".{target.name}.saving", target.parent / f".{target.name}.old"
+    if accelerator.is_main_process and tmp.exists():
+        shutil.rmtree(tmp)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(tmp))  # every process writes its own RNG file
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        (tmp / STATE_FILE).write_text(json.dumps(state.__dict__, indent=2), encoding="utf-8")
+        _sync_tree(tmp)
+        if old.exists():
+            shutil.rmtree(old)
+        if target.exists():
+            target.rename(old)
+        tmp.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    accelerator.wait_for_everyone()
+
+
+def _find_checkpoint(out: Path) -> Path | None:
+    """The last complete checkpoint (also one left as ``.state.old`` by a crash between two renames)."""
+    target = out / STATE_DIR
+    for path in (target, target.parent / f".{target.name}.old"):
+        if (path / STATE_FILE).is_file():
+            return path
+    return None
 
 
 def epoch_line(row: dict, state: TrainerState, epochs: int) -> str:
@@ -165,14 +226,16 @@ def _train(
         train_docs = train_docs + [to_document(r) for r in extra]
 
     state = TrainerState()
-    state_path = out / CHECKPOINT_DIR / STATE_FILE
-    resuming = resume and state_path.exists()
-    if resuming:
-        state = TrainerState(**json.loads(state_path.read_text(encoding="utf-8")))
+    checkpoint = _find_checkpoint(out) if resume else None
+    if checkpoint:
+        state = TrainerState(**json.loads((checkpoint / STATE_FILE).read_text(encoding="utf-8")))
         backbone = _load_initial(out / INITIAL_DIR)
     else:
         if resume:
             log.warning("--resume: no checkpoint in %s; starting from scratch", out / CHECKPOINT_DIR)
+        if accelerator.is_main_process:  # an earlier run's checkpoint must not be resumed on this run's backbone
+            shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
+        accelerator.wait_for_everyone()
         backbone = load_backbone(
             cfg.backbone,
             [d.record.text for d in train_docs],
@@ -208,8 +271,10 @@ def _train(
     total_steps = cfg.epochs * math.ceil(len(windows) / cfg.batch_size)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total_steps), total_steps)
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
-    if resuming:
-        accelerator.load_state(str(out / CHECKPOINT_DIR / "state"))
+    if checkpoint:
+        # weights, optimizer, scheduler and the global RNGs (dropout) by accelerate; the data order here
+        accelerator.load_state(str(checkpoint))
+        _set_generator_state(generator, state.data_order)
         log.info("resumed from epoch %d (best dev word F1 %.4f)", state.epoch, state.best_f1)
 
     show = show_progress and accelerator.is_local_main_process
@@ -250,9 +315,8 @@ def _train(
         if accelerator.is_main_process:
             log.info(epoch_line(row, state, cfg.epochs))
         state.epoch = epoch
-        accelerator.save_state(str(out / CHECKPOINT_DIR / "state"))
-        if accelerator.is_main_process:
-            atomic_write_text(state_path, json.dumps(state.__dict__, indent=2))
+        state.data_order = _generator_state(generator)
+        _save_checkpoint(accelerator, out, state)
         if state.bad_epochs >= cfg.patience and epoch < cfg.epochs:
             if accelerator.is_main_process:
                 log.info(
