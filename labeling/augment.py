@@ -5,6 +5,10 @@ each INVESTOR/PROJECT name for another of the same kind (Arabic or Latin script)
 each AMOUNT/VALUATION for a new value, scale, currency and digit style, makes the model
 look at the context rather than the name. Applied to training documents only; every
 augmented record passes the same validation as gold.
+
+Augmented copies are version-1 records: no deals and no money readings (value, currency,
+qualifier). A rewritten sum would need its reading rewritten too, and the training reads
+neither, so both are dropped rather than kept half right.
 """
 
 from __future__ import annotations
@@ -66,7 +70,8 @@ def _replacement(span: Span, cfg: AugmentConfig, rng: random.Random) -> str | No
 
 
 def augment_record(record: Record, copy: int, cfg: AugmentConfig) -> Record:
-    """One augmented copy: each span replaced (when it has a replacement) and later offsets shifted."""
+    """One augmented copy: each span replaced (when it has a replacement) and later offsets shifted; the copy
+    carries no deals and no money readings (see the module docstring)."""
     rng = random.Random(f"{cfg.seed}:{record.id}:{copy}")
     pieces: list[str] = []
     spans: list[Span] = []

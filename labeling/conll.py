@@ -3,7 +3,8 @@
 Each document starts with ``# id = ...`` and ``# source = ...`` comment lines, so a file
 holds many documents and they come back with their ids. CoNLL keeps words, not
 spacing: on import the text is rebuilt with one space between words and a newline
-between sentences, and the spans are recomputed on that text.
+between sentences, and the spans are recomputed on that text. Version-2 fields (deals, money
+readings) have no place in CoNLL and are not exported.
 """
 
 from __future__ import annotations

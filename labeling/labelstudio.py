@@ -2,7 +2,8 @@
 
 Label Studio counts offsets in UTF-16 code units (JavaScript strings); our records
 count code points. The two differ for characters outside the BMP (emoji), so offsets
-are converted both ways.
+are converted both ways. Only the labeled spans travel: version-2 deals and money readings
+are not exported, and imported records are version 1.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ only; a name right after «في» or «لـ» (the thing invested in) becomes PR
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from labeling.chars import is_digit
 from labeling.gazetteers import (
@@ -22,7 +22,7 @@ from labeling.gazetteers import (
     names_of,
 )
 from labeling.labels import labels_of_kind
-from labeling.records import Record, Span, make_span
+from labeling.records import Record, Span, make_span, sort_spans
 from labeling.tokenize import Token, split_sentences, tokenize
 from labeling.trim import proclitic_length, trim_span
 
@@ -139,9 +139,10 @@ def preannotate(text: str) -> list[Span]:
 
 
 def suggest(record: Record) -> Record:
-    """The record with proposals added only where they overlap no existing (gold) span."""
+    """The record with proposals added only where they overlap no existing (gold) span; deals and money
+    readings stay as they are (a proposal joins no deal)."""
     kept = list(record.spans)
     for span in preannotate(record.text):
         if all(span.end <= g.start or g.end <= span.start for g in kept):
             kept.append(span)
-    return Record(record.id, record.text, sorted(kept), record.source, dict(record.extra))
+    return sort_spans(replace(record, spans=kept, extra=dict(record.extra)))

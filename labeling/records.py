@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
 from labeling.chars import is_boundary_junk, is_control, is_mark, is_space
 from labeling.exceptions import BadJSONError, DataError
-from labeling.labels import LABELS
+from labeling.labels import LABELS, is_money, labels_of_kind
+from labeling.money import ISO_CURRENCIES, QUALIFIERS, MoneyValue
 
 
 @dataclass(frozen=True)
@@ -29,31 +31,106 @@ class Problem:
         return f"{self.file}:{self.line}{rid}: {self.message}"
 
 
+#: The keys of a span's money reading (version 2): all three or none.
+MONEY_FIELDS: tuple[str, ...] = ("value", "currency", "qualifier")
+
+#: A deal's lists (version 2) and the label of the spans each one lists.
+DEAL_ROLES: dict[str, str] = {
+    "investors": "INVESTOR",
+    "amounts": "AMOUNT",
+    "valuations": "VALUATION",
+    "projects": "PROJECT",
+}
+
+
 @dataclass(frozen=True, order=True)
 class Span:
+    """A labeled stretch of text; ``money`` (version 2, AMOUNT and VALUATION only) is what the sum is worth.
+
+    ``money`` takes no part in comparisons: a span is its place and label, so spans sort by offsets and a
+    gold span with a value still matches the same span predicted without one.
+    """
+
     start: int
     end: int
     label: str
     text: str
+    money: MoneyValue | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label, "text": self.text}
+        if self.money is not None:
+            out.update(value=self.money.value, currency=self.money.currency, qualifier=self.money.qualifier)
+        return out
+
+
+@dataclass(frozen=True)
+class Deal:
+    """One investment event (version 2): indices into its record's ``spans``, one tuple per role."""
+
+    investors: tuple[int, ...] = ()
+    amounts: tuple[int, ...] = ()
+    valuations: tuple[int, ...] = ()
+    projects: tuple[int, ...] = ()
+
+    def roles(self) -> list[tuple[str, tuple[int, ...]]]:
+        return [(role, getattr(self, role)) for role in DEAL_ROLES]
+
+    def is_empty(self) -> bool:
+        return not any(indices for _, indices in self.roles())
+
+    def to_json(self) -> dict:
+        return {role: list(indices) for role, indices in self.roles()}
+
+    def renumbered(self, new_index: Callable[[int], int | None]) -> Deal:
+        """The deal with each index ``i`` replaced by ``new_index(i)``, dropped where that is None."""
+        return Deal(*(tuple(j for j in map(new_index, indices) if j is not None) for _, indices in self.roles()))
 
 
 @dataclass
 class Record:
+    """One passage and its spans; ``deals`` is None for a version-1 record (no "deals" key is written)."""
+
     id: str
     text: str
     spans: list[Span] = field(default_factory=list)
     source: str = ""
     extra: dict = field(default_factory=dict)
+    deals: list[Deal] | None = None
 
     def to_json(self) -> dict:
+        """The JSON object, spans in offset order (deal indices follow them); "deals" comes last."""
+        record = sort_spans(self)
         out = {
-            "id": self.id,
-            "source": self.source,
-            "text": self.text,
-            "spans": [asdict(s) for s in sorted(self.spans)],
+            "id": record.id,
+            "source": record.source,
+            "text": record.text,
+            "spans": [s.to_json() for s in record.spans],
         }
-        out.update(self.extra)
+        out.update(record.extra)
+        if record.deals is not None:
+            out["deals"] = [d.to_json() for d in record.deals]
         return out
+
+
+def sort_spans(record: Record) -> Record:
+    """The record with its spans in offset order and every deal index moved with its span."""
+    order = sorted(range(len(record.spans)), key=lambda i: record.spans[i])
+    position = {old: new for new, old in enumerate(order)}
+    spans = [record.spans[i] for i in order]
+    if record.deals is None:
+        return replace(record, spans=spans)
+    return replace(record, spans=spans, deals=[d.renumbered(lambda i: position.get(i, i)) for d in record.deals])
+
+
+def without_span(record: Record, index: int) -> Record:
+    """The record less ``spans[index]``: it leaves its deals, later indices move down, a deal left empty goes."""
+    spans = record.spans[:index] + record.spans[index + 1 :]
+    if record.deals is None:
+        return replace(record, spans=spans)
+    deals = [d.renumbered(lambda i: None if i == index else i - (i > index)) for d in record.deals]
+    kept = [new for new, old in zip(deals, record.deals) if not new.is_empty() or old.is_empty()]
+    return replace(record, spans=spans, deals=kept)
 
 
 def has_lone_surrogate(text: str) -> bool:
@@ -137,7 +214,38 @@ def _parse_span(raw: object) -> Span:
         raise ValueError(f"span offsets must be integers, got {start!r}, {end!r}")
     if not isinstance(label, str) or not isinstance(text, str):
         raise ValueError(f"span label and text must be strings in {raw!r}")
-    return Span(start, end, label, text)
+    return Span(start, end, label, text, _parse_money(raw))
+
+
+def _parse_money(raw: dict) -> MoneyValue | None:
+    """The span's money reading, None when it has none; its values are checked by :func:`money_problems`."""
+    present = [k for k in MONEY_FIELDS if k in raw]
+    if not present:
+        return None
+    if len(present) < len(MONEY_FIELDS):
+        absent = [k for k in MONEY_FIELDS if k not in raw]
+        raise ValueError(
+            f"span {raw['start']}-{raw['end']} {raw['label']} has {', '.join(present)} but not {', '.join(absent)}"
+            f" (the money fields {', '.join(MONEY_FIELDS)} go together)"
+        )
+    return MoneyValue(raw["value"], raw["currency"], raw["qualifier"])
+
+
+def _parse_deal(raw: object, n: int) -> Deal:
+    if not isinstance(raw, dict):
+        raise ValueError(f"deal {n} must be an object, got {type(raw).__name__}")
+    if set(raw) != set(DEAL_ROLES):
+        raise ValueError(f"deal {n} has the keys {', '.join(raw)}; a deal has exactly {', '.join(DEAL_ROLES)}")
+    for role in DEAL_ROLES:
+        if not isinstance(raw[role], list) or any(type(i) is not int for i in raw[role]):
+            raise ValueError(f"deal {n}: {role} must be a list of span indices (integers), got {raw[role]!r}")
+    return Deal(*(tuple(raw[role]) for role in DEAL_ROLES))
+
+
+def _parse_deals(raw: object) -> list[Deal]:
+    if not isinstance(raw, list):
+        raise ValueError(f"record deals must be a list, got {type(raw).__name__}")
+    return [_parse_deal(deal, n) for n, deal in enumerate(raw)]
 
 
 def _parse_record(raw: object) -> Record:
@@ -161,8 +269,9 @@ def _parse_record(raw: object) -> Record:
         message = one_line_problem(name, value)
         if message:
             raise ValueError(message)
-    extra = {k: v for k, v in raw.items() if k not in ("id", "source", "text", "spans")}
-    return Record(raw["id"], raw["text"], [_parse_span(s) for s in raw["spans"]], source, extra)
+    extra = {k: v for k, v in raw.items() if k not in ("id", "source", "text", "spans", "deals")}
+    deals = _parse_deals(raw["deals"]) if "deals" in raw else None
+    return Record(raw["id"], raw["text"], [_parse_span(s) for s in raw["spans"]], source, extra, deals)
 
 
 def check_records(path: str | os.PathLike) -> tuple[list[Record], list[Problem]]:
@@ -194,7 +303,7 @@ def check_records(path: str | os.PathLike) -> tuple[list[Record], list[Problem]]
         except ValueError as exc:
             problems.append(Problem(name, lineno, rid, str(exc)))
             continue
-        bad = span_problems(record.text, record.spans)
+        bad = record_problems(record)
         problems.extend(Problem(name, lineno, record.id, msg) for msg in bad)
         if record.id in seen:
             problems.append(Problem(name, lineno, record.id, f"duplicate id (first on line {seen[record.id]})"))
@@ -259,10 +368,64 @@ def dump_records(records: Iterable[Record]) -> str:
     return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in records)
 
 
+def _is_positive_number(value: object) -> bool:
+    """An int or float (a bool is not a number here) above zero and finite (JSON readers accept 1e999)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return value > 0 and not math.isinf(value)
+
+
+def money_problems(spans: Iterable[Span]) -> list[str]:
+    """Money readings on spans that cannot carry one, or with a value, currency or qualifier out of bounds."""
+    problems = []
+    for s in spans:
+        if s.money is None:
+            continue
+        where = f"span {s.start}-{s.end} {s.label}"
+        if s.label in LABELS and not is_money(s.label):
+            kinds = " and ".join(labels_of_kind("money"))
+            problems.append(f"{where}: money fields ({', '.join(MONEY_FIELDS)}) belong on {kinds} spans only")
+        value, currency, qualifier = s.money.value, s.money.currency, s.money.qualifier
+        if value is not None and not _is_positive_number(value):
+            problems.append(f"{where}: value {value!r} is not a positive finite number or null")
+        if not isinstance(currency, str) or (currency and currency not in ISO_CURRENCIES):
+            problems.append(f'{where}: currency {currency!r} is not an ISO 4217 code or ""')
+        if not isinstance(qualifier, str) or qualifier not in QUALIFIERS:
+            problems.append(f"{where}: qualifier {qualifier!r} is not one of {', '.join(map(repr, QUALIFIERS))}")
+    return problems
+
+
+def deal_problems(spans: list[Span], deals: Iterable[Deal]) -> list[str]:
+    """Deals that list no span, list a span twice in one role, or list a missing span or one of another label."""
+    problems = []
+    for n, deal in enumerate(deals):
+        if deal.is_empty():
+            problems.append(f"deal {n} lists no span")
+        for role, indices in deal.roles():
+            for i in dict.fromkeys(indices):
+                if indices.count(i) > 1:
+                    problems.append(f"deal {n}: {role} lists span {i} twice")
+                if not 0 <= i < len(spans):
+                    problems.append(f"deal {n}: {role} index {i} is out of range (the record has {len(spans)} spans)")
+                elif spans[i].label != DEAL_ROLES[role]:
+                    s = spans[i]
+                    problems.append(
+                        f"deal {n}: {role} index {i} is {s.label} span {s.start}-{s.end} {s.text!r},"
+                        f" not {DEAL_ROLES[role]}"
+                    )
+    return problems
+
+
 def record_problems(record: Record) -> list[str]:
-    """Every way a record breaks the format rules: a control character in its id or source, invalid spans."""
+    """Every way a record breaks the format rules: a control character in its id or source, invalid spans,
+    money readings or deals."""
     fields = [one_line_problem(name, value) for name, value in (("id", record.id), ("source", record.source))]
-    return [m for m in fields if m] + span_problems(record.text, record.spans)
+    return (
+        [m for m in fields if m]
+        + span_problems(record.text, record.spans)
+        + money_problems(record.spans)
+        + deal_problems(record.spans, record.deals or [])
+    )
 
 
 def write_records(path: str | os.PathLike, records: Iterable[Record]) -> None:

@@ -11,10 +11,11 @@ offsets::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from labeling.exceptions import ReviewError
-from labeling.records import Record, Span, make_span, span_problems
+from labeling.labels import LABELS, is_money
+from labeling.records import Record, Span, make_span, record_problems, sort_spans, without_span
 
 ACTIONS = ("ADD", "REMOVE", "RELABEL", "BOUNDARY")
 
@@ -58,26 +59,45 @@ def _locate(text: str, context: str, phrase: str, where: str) -> tuple[int, int]
     return start, start + len(phrase)
 
 
+def _replaced(old: Span, new: Span) -> Span:
+    """``new`` in place of ``old``: a relabeled money span keeps its money reading; a moved boundary drops it,
+    since the value was read from the old text."""
+    moved = (new.start, new.end) != (old.start, old.end)
+    if old.money is None or moved or new.label not in LABELS or not is_money(new.label):
+        return new
+    return replace(new, money=old.money)
+
+
 def apply_change(record: Record, change: Change) -> Record:
+    """The record with one change applied. A removed span leaves its deals (a deal left empty goes); a
+    relabeled or re-bounded span keeps its place in its deals, so a label its role no longer allows is an error.
+    """
     where = f"{change.id} {change.action} {change.label} {change.span!r}"
     start, end = _locate(record.text, change.context, change.span, where)
     spans = list(record.spans)
     if change.action == "ADD":
         spans.append(make_span(record.text, start, end, change.label))
+        changed = replace(record, spans=spans)
     else:
-        current = [s for s in spans if s.start == start and s.end == end and s.label == change.label]
-        if not current:
+        index = next(
+            (i for i, s in enumerate(spans) if s.start == start and s.end == end and s.label == change.label), None
+        )
+        if index is None:
             raise ReviewError(f"{where}: no such span in the record")
-        spans.remove(current[0])
-        if change.action == "RELABEL":
-            spans.append(Span(start, end, change.new_label or "", record.text[start:end]))
-        elif change.action == "BOUNDARY":
-            ns, ne = _locate(record.text, change.context, change.new_span or "", where)
-            spans.append(make_span(record.text, ns, ne, change.new_label or change.label))
-    problems = span_problems(record.text, spans)
+        if change.action == "REMOVE":
+            changed = without_span(record, index)
+        else:
+            if change.action == "RELABEL":
+                new = Span(start, end, change.new_label or "", record.text[start:end])
+            else:
+                ns, ne = _locate(record.text, change.context, change.new_span or "", where)
+                new = make_span(record.text, ns, ne, change.new_label or change.label)
+            spans[index] = _replaced(spans[index], new)
+            changed = replace(record, spans=spans)
+    problems = record_problems(changed)
     if problems:
         raise ReviewError(f"{where}: {problems[0]}")
-    return Record(record.id, record.text, sorted(spans), record.source, dict(record.extra))
+    return replace(sort_spans(changed), extra=dict(record.extra))
 
 
 def apply_review(records: list[Record], changes: list[Change]) -> tuple[list[Record], list[str]]:

@@ -1,5 +1,8 @@
+from dataclasses import replace
+
 from labeling.augment import AugmentConfig, augment_record, augment_records, new_amount
-from labeling.records import Record, make_span, span_problems
+from labeling.money import MoneyValue
+from labeling.records import Deal, Record, make_span, span_problems
 
 TEXT = "قالت المصادر إن إنفيديا وأمازون تستثمران 30 مليار دولار في OpenAI، ما يرفع تقييمها إلى ٨٣٠ مليار دولار."
 
@@ -52,3 +55,13 @@ def test_new_amounts_have_a_number_a_scale_and_a_currency():
     for _ in range(50):
         words = new_amount(rng).split()
         assert len(words) >= 3 and words[1] in ("مليون", "مليار", "ألف", "ملايين", "مليارات", "آلاف")
+
+
+def test_augmented_copies_drop_deals_and_money_values():
+    gold = record()
+    amount = gold.spans[2]
+    gold.spans[2] = replace(amount, money=MoneyValue(30_000_000_000, "USD", ""))
+    gold.deals = [Deal(investors=(0, 1), amounts=(2,), valuations=(4,), projects=(3,))]
+    aug = augment_record(gold, 0, AugmentConfig(copies=1, swap_names=False, rewrite_money=False))
+    assert aug.deals is None and all(s.money is None for s in aug.spans)
+    assert "deals" not in aug.to_json() and "value" not in aug.to_json()["spans"][2]

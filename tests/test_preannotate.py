@@ -1,5 +1,5 @@
 from labeling.preannotate import preannotate, suggest
-from labeling.records import Record, make_span
+from labeling.records import Deal, Record, make_span
 
 
 def found(text):
@@ -48,3 +48,11 @@ def test_suggestions_never_replace_gold_spans():
     out = suggest(Record("d", text, [gold]))
     assert gold in out.spans and ("PROJECT", "OpenAI") in [(s.label, s.text) for s in out.spans]
     assert not any(s.start == 8 and s.label == "INVESTOR" for s in out.spans)
+
+
+def test_suggestions_keep_the_gold_deals_pointing_at_their_spans():
+    text = "استثمرت أمازون 4 مليارات دولار في Anthropic"
+    start = text.index("4 مليارات")
+    amount = make_span(text, start, start + 15, "AMOUNT")
+    out = suggest(Record("d", text, [amount], deals=[Deal(amounts=(0,))]))
+    assert len(out.spans) > 1 and out.deals == [Deal(amounts=(out.spans.index(amount),))]
