@@ -168,7 +168,7 @@ _QUALIFIER_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
             for qualifier, phrases in (
                 ("about", ("نحو", "حوالي", "قرابه", "ما يقارب", "يقارب", "تقارب", "ما يناهز", "يناهز", "زهاء")),
                 ("up_to", ("ما يصل الي", "ما يصل ل", "مايصل الي", "ما قد يصل الي", "قد يصل الي", "قد تصل الي",
-                           "حتي", "بحد اقصي")),
+                           "يصل الي", "تصل الي", "حتي", "بحد اقصي")),
                 ("more_than", ("اكثر من", "ما يزيد علي", "ما يزيد عن", "يزيد علي", "يزيد عن", "تزيد علي",
                                "تزيد عن", "ما يزيد قليلا عن", "يزيد قليلا عن", "ما يفوق", "يفوق", "تفوق",
                                "يتجاوز", "تتجاوز", "تجاوز", "جاوز", "ما لا يقل عن", "لا يقل عن", "لا تقل عن", "فوق")),
@@ -549,14 +549,28 @@ def _same_word(phrase_word: str, word: str) -> bool:
     return word == phrase_word or (word.endswith(phrase_word) and word[: -len(phrase_word)] in _PROCLITICS)
 
 
+#: «قيمتها» between a verb and the sum («صفقة قد تتجاوز قيمتها 17 مليار دولار») changes nothing.
+_VALUE_NOUNS = ("قيمته", "قيمتها", "حجمه", "حجمها")
+#: Words before «يصل إلى» that make it «amounts to», a total reached, not a ceiling.
+_TOTAL_WORDS = ("اجمالي", "مجموع", "يجعل", "ليصل", "لتصل", "ليبلغ")
+
+
 def _qualifier(words: list[str]) -> str:
     """The qualifier whose phrase ends ``words``, the longest phrase first."""
+    tail = words[-3:]
+    for noun in _VALUE_NOUNS:
+        if noun in tail[:-1] or (tail and tail[-1] == noun):
+            at = len(words) - len(tail) + tail.index(noun)
+            words = words[:at] + words[at + 1 :]
+            break
     for phrase, qualifier in _QUALIFIER_PHRASES:
         if len(words) < len(phrase):
             continue
         if all(_same_word(p, w) for p, w in zip(phrase, words[len(words) - len(phrase) :])):
             if qualifier == "less_than" and len(words) > len(phrase) and words[-len(phrase) - 1] == "لا":
                 continue  # «لا تقل عن» is «at least», not less
+            if phrase[0] in ("يصل", "تصل") and any(w in _TOTAL_WORDS for w in words[-len(phrase) - 4 :]):
+                return ""  # «ما يجعل إجمالي استثمارات الشركة يصل إلى»: a total reached
             return qualifier
     return ""
 

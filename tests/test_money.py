@@ -409,3 +409,21 @@ _PIECES = st.sampled_from(
 def test_never_raises_on_jumbled_money_words(span, before):
     result = parse_money(span, before)
     assert result.value is None or result.value > 0
+
+
+def test_a_present_tense_reach_is_a_ceiling_even_with_its_value_noun_between():
+    before = "أعلنت أمازون عن خطة استثمارية ضخمة تصل قيمتها إلى "
+    assert parse_money("50 مليار دولار", before).qualifier == "up_to"
+
+
+def test_a_total_that_reaches_a_sum_is_no_qualifier():
+    before = "ما يجعل إجمالي استثمارات الشركة يصل إلى "
+    assert parse_money("15.2 مليارات دولار", before).qualifier == ""
+
+
+def test_a_past_reach_is_the_final_value_and_no_qualifier():
+    assert parse_money("165 مليار دولار", "بصفقة وصلت قيمتها إلى ").qualifier == ""
+
+
+def test_exceeding_with_its_value_noun_between_is_more_than():
+    assert parse_money("17 مليار دولار", "في صفقة قد تتجاوز قيمتها ").qualifier == "more_than"
