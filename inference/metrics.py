@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import combinations
 
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
@@ -88,3 +89,45 @@ def score(gold: Sequence[Record], pred: Sequence[Record]) -> dict:
     pairs = pair_records(gold, pred)
     gold_tags, pred_tags = word_tags(pairs)
     return {"word": word_scores(gold_tags, pred_tags), "span": span_scores(pairs), "n_docs": len(pairs)}
+
+
+SpanKey = tuple[int, int, str]
+
+
+def deal_links(record: Record) -> set[frozenset[SpanKey]]:
+    """Every pair of spans that share a deal (guidelines: each such pair is one link)."""
+    keys = [(s.start, s.end, s.label) for s in record.spans]
+    links: set[frozenset[SpanKey]] = set()
+    for deal in record.deals or []:
+        members = sorted({keys[i] for _, indices in deal.roles() for i in indices})
+        links.update(frozenset(pair) for pair in combinations(members, 2))
+    return links
+
+
+def link_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
+    """Deal-link precision, recall and F1 over all documents; a link counts when both its spans match exactly."""
+    tp = fp = fn = 0
+    for g, p in pairs:
+        gold, pred = deal_links(g), deal_links(p)
+        tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+    return {**_prf(tp, fp, fn), "support": tp + fn}
+
+
+def money_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
+    """How often the money reading of a gold money span is right, where the other side has that span with one.
+
+    ``accuracy`` counts value, currency and qualifier all right; each field has its own figure too.
+    """
+    n = 0
+    right: Counter[str] = Counter()
+    for g, p in pairs:
+        predicted = {(s.start, s.end, s.label): s.money for s in p.spans if s.money is not None}
+        for s in g.spans:
+            other = predicted.get((s.start, s.end, s.label))
+            if s.money is None or other is None:
+                continue
+            n += 1
+            right["accuracy"] += other == s.money
+            for name in ("value", "currency", "qualifier"):
+                right[name] += getattr(other, name) == getattr(s.money, name)
+    return {"n": n, **{k: right[k] / n if n else 0.0 for k in ("accuracy", "value", "currency", "qualifier")}}
