@@ -62,9 +62,9 @@ def rules_records(records: Sequence[Record]) -> list[Record]:
 def seen_in_training(model_dir: str | Path, gold: Sequence[Record]) -> list[str]:
     """Ids of ``gold`` documents used in training the model: its ``metrics.json`` ``train_ids`` and ``dev_ids``.
 
-    Scores on training documents overstate what the model does on new text (the default model
-    scores span F1 0.86 on the seeds it trained on, 0.65 on the test split), so evaluate says so.
-    Development documents count too: they chose the epoch kept. Augmented copies count as their original (``newsA-001-aug0`` is ``newsA-001``).
+    Scores on training documents overstate what the model does on new text, so evaluate says so.
+    Development documents count too: they chose the epoch kept. Augmented copies count as their
+    original (``newsA-001-aug0`` is ``newsA-001``).
     """
     path = Path(model_dir) / "metrics.json"
     try:
@@ -79,8 +79,9 @@ def seen_in_training(model_dir: str | Path, gold: Sequence[Record]) -> list[str]
 def overlap_warning(seen: Sequence[str], n_docs: int) -> str:
     shown = ", ".join(seen[:5]) + (", …" if len(seen) > 5 else "")
     return (
-        f"{len(seen)} of {n_docs} evaluated documents were used in training this model, as training or development documents ({shown}); "
-        "these scores overstate its quality on new text: evaluate on documents it never saw (data/splits/test.jsonl)"
+        f"{len(seen)} of {n_docs} evaluated documents were used in training this model, as training or "
+        f"development documents ({shown}); these scores overstate its quality on new text: evaluate on "
+        "documents it never saw (data/splits/test.jsonl)"
     )
 
 

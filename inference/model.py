@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inference.deals import deals_from_spans
 from inference.decoding import check_threshold, predict_spans
 from inference.encoding import Forward, WindowSettings
 from inference.runtimes import get_runtime
@@ -139,6 +140,17 @@ class DealExtractor:
         spans = predict_spans(self.forward, self.tokenizer, texts, self.settings, batch_size, threshold)
         return [[s.as_dict() for s in doc] for doc in spans]
 
+    def extract_deals(self, text: str, threshold: float | None = None) -> list[dict]:
+        """The deals in ``text`` (see :mod:`inference.deals`): its spans grouped, sums read as numbers."""
+        return deals_from_spans(text, self.predict(text, threshold=threshold))
+
+    def extract_deals_batch(
+        self, texts: Sequence[str], batch_size: int = 16, threshold: float | None = None
+    ) -> list[list[dict]]:
+        """:meth:`extract_deals` for many texts at once."""
+        spans = self.predict_batch(texts, batch_size=batch_size, threshold=threshold)
+        return [deals_from_spans(text, found) for text, found in zip(texts, spans)]
+
 
 def load_model(
     path: str | os.PathLike | None = None,
@@ -182,6 +194,17 @@ _LOADED: dict[Path, DealExtractor] = {}
 _LOADING = threading.Lock()
 
 
+def _shared_model(model: DealExtractor | str | os.PathLike | None) -> DealExtractor:
+    """The given model, or the directory's model loaded once, even when many threads ask at once."""
+    if isinstance(model, DealExtractor):
+        return model
+    key = (Path(model) if model is not None else default_model_dir()).resolve()
+    with _LOADING:
+        if key not in _LOADED:
+            _LOADED[key] = load_model(key)
+        return _LOADED[key]
+
+
 def predict(
     text: str, model: DealExtractor | str | os.PathLike | None = None, threshold: float | None = None
 ) -> list[dict]:
@@ -192,10 +215,17 @@ def predict(
         check_threshold(threshold)
     if not text.strip():
         return []
-    if not isinstance(model, DealExtractor):
-        key = (Path(model) if model is not None else default_model_dir()).resolve()
-        with _LOADING:
-            if key not in _LOADED:
-                _LOADED[key] = load_model(key)
-            model = _LOADED[key]
-    return model.predict(text, threshold=threshold)
+    return _shared_model(model).predict(text, threshold=threshold)
+
+
+def extract_deals(
+    text: str, model: DealExtractor | str | os.PathLike | None = None, threshold: float | None = None
+) -> list[dict]:
+    """The deals in ``text``: ``{"investors", "amounts", "valuations", "projects", "sentence"}`` each.
+
+    Each part is a list of span dicts as :func:`predict` gives them; amounts and valuations also carry
+    ``value`` (a number, or None for a vague sum), ``currency`` (ISO 4217, or "") and ``qualifier``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"extract_deals() expects str, got {type(text).__name__}")
+    return deals_from_spans(text, predict(text, model, threshold))

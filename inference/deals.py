@@ -1,0 +1,53 @@
+"""Deal records from text: who put how much into what, with sums as numbers.
+
+A deal is what an analyst puts in one spreadsheet row: its investors, amounts, valuations and
+projects, each a span as :func:`inference.predict` gives it, money spans with ``value``,
+``currency`` and ``qualifier`` (``labeling.money``), and the ``sentence`` it was read from.
+The spans come from the model (or any other source); which spans form one deal comes from a
+linker (``labeling.link``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from labeling.link import link_by_sentence
+from labeling.money import parse_money
+from labeling.records import Deal, Span
+from labeling.tokenize import split_sentences
+
+#: A linker: the deals (indices into ``spans``) of a text.
+Linker = Callable[[str, Sequence[Span]], list[Deal]]
+
+LINKERS: dict[str, Linker] = {"sentence": link_by_sentence}
+
+
+def with_money(text: str, span: dict) -> dict:
+    """The span dict, with its money reading when it is an AMOUNT or VALUATION."""
+    if span["label"] not in ("AMOUNT", "VALUATION"):
+        return dict(span)
+    money = parse_money(span["text"], text[: span["start"]], text[span["end"] :])
+    return {**span, "value": money.value, "currency": money.currency, "qualifier": money.qualifier}
+
+
+def deal_sentence(text: str, spans: Sequence[dict]) -> list[int]:
+    """``[start, end]`` of the sentence (or run of sentences) that holds the deal's spans."""
+    first, last = min(s["start"] for s in spans), max(s["end"] for s in spans)
+    bounds = [(a, b) for a, b in split_sentences(text) if a < last and first < b] or [(first, last)]
+    return [bounds[0][0], bounds[-1][1]]
+
+
+def deals_from_spans(text: str, spans: Sequence[dict], linker: Linker = link_by_sentence) -> list[dict]:
+    """The deals of ``text``, given its spans (dicts with ``start``, ``end``, ``label``, ``text``)."""
+    ordered = sorted(spans, key=lambda s: (s["start"], s["end"]))
+    plain = [Span(s["start"], s["end"], s["label"], s["text"]) for s in ordered]
+    read = [with_money(text, s) for s in ordered]
+    deals = []
+    for deal in linker(text, plain):
+        members = [read[i] for _, indices in deal.roles() for i in indices]
+        if not members:
+            continue
+        row: dict = {role: [read[i] for i in indices] for role, indices in deal.roles()}
+        row["sentence"] = deal_sentence(text, members)
+        deals.append(row)
+    return deals
