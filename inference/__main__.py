@@ -1,7 +1,11 @@
 """``python -m inference``: spans of one text as JSON, or of a whole file as JSONL.
 
 python -m inference --model DIR "نص"                 # or the text on stdin
-python -m inference --model DIR --input news.jsonl --output spans.jsonl [--resume]
+python -m inference --model DIR --input news.jsonl --output spans.jsonl [--resume] [--deals]
+
+With ``--deals``, the spans are also grouped into deals with their sums as numbers: a text gives
+``{"spans": [...], "deals": [...]}``, each output line of a file a ``"deals"`` list
+(``python -m inference.deals_csv`` turns those into a spreadsheet).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from inference.batch import run_file
+from inference.deals import deals_from_spans
 from inference.model import default_model_dir, load_model
 from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
 from labeling.exceptions import UsageError
@@ -33,6 +38,9 @@ def build_parser() -> Parser:
         help="leave out spans scoring below P, between 0 and 1 (default: 0, every span)",
     )
     parser.add_argument("--resume", action="store_true", help="continue an interrupted --input run")
+    parser.add_argument(
+        "--deals", action="store_true", help="also group the spans into deals, with each sum's value and currency"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_common(parser)
     return parser
@@ -59,12 +67,15 @@ def main(argv: Sequence[str]) -> int:
             args.batch_size,
             args.resume,
             show_progress=not (args.no_progress or args.quiet),
+            deals=args.deals,
         )
         print(f"wrote {written} document(s) to {args.output} ({failed} with an error)")
         return 0
     text = args.text if args.text is not None else sys.stdin.buffer.read().decode("utf-8", errors="replace")
     # Undecodable bytes in argv arrive as lone surrogates: escape them rather than fail to print.
-    print(json.dumps(model.predict(text), ensure_ascii=has_lone_surrogate(text), indent=2))
+    spans = model.predict(text)
+    result: object = {"spans": spans, "deals": deals_from_spans(text, spans)} if args.deals else spans
+    print(json.dumps(result, ensure_ascii=has_lone_surrogate(text), indent=2))
     return 0
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from inference.deals import deals_from_spans
 from inference.model import DealExtractor
 from labeling.locking import exclusive_lock
 from labeling.records import BadJSONError, has_lone_surrogate, open_jsonl, parse_json
@@ -92,7 +93,7 @@ def _complete_lines(partial: Path) -> int:
     return count
 
 
-def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None) -> tuple[str, bool]:
+def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None, deals: bool) -> tuple[str, bool]:
     out: dict[str, Any]
     if error is not None:
         out = {"id": doc.id, "line": doc.line, "source": doc.source, "error": error}
@@ -103,12 +104,16 @@ def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None) -> 
             "text": doc.text,
             "spans": [{k: s[k] for k in ("start", "end", "label", "text", "score")} for s in spans or []],
         }
+        if deals:
+            out["deals"] = deals_from_spans(doc.text or "", spans or [])
     # Lone surrogates cannot be written as UTF-8: escape that line as ASCII JSON instead.
     ascii_only = any(v is not None and has_lone_surrogate(v) for v in (doc.id, doc.source, doc.text))
     return json.dumps(out, ensure_ascii=ascii_only) + "\n", error is not None
 
 
-def _predict_chunk(model: DealExtractor, docs: list[InputDoc], batch_size: int) -> list[tuple[str, bool]]:
+def _predict_chunk(
+    model: DealExtractor, docs: list[InputDoc], batch_size: int, deals: bool = False
+) -> list[tuple[str, bool]]:
     ok = [d for d in docs if d.error is None]
     results: dict[int, tuple[list[dict] | None, str | None]] = {}
     try:
@@ -120,7 +125,7 @@ def _predict_chunk(model: DealExtractor, docs: list[InputDoc], batch_size: int) 
                 results[id(d)] = (model.predict(d.text or ""), None)
             except Exception as exc:  # noqa: BLE001 - reported in the output, the run goes on
                 results[id(d)] = (None, f"{type(exc).__name__}: {exc}")
-    return [_result_line(d, *results.get(id(d), (None, d.error))) for d in docs]
+    return [_result_line(d, *results.get(id(d), (None, d.error)), deals) for d in docs]
 
 
 def run_file(
@@ -130,17 +135,26 @@ def run_file(
     batch_size: int = 32,
     resume: bool = False,
     show_progress: bool = True,
+    deals: bool = False,
 ) -> tuple[int, int]:
     """Process a file; return (documents written, documents with an error).
+
+    With ``deals``, each output line also holds the document's deals (:mod:`inference.deals`).
 
     Raises :class:`labeling.locking.OutputLockedError` when another run is writing ``output_path``.
     """
     with exclusive_lock(output_path):
-        return _run_file(model, Path(input_path), Path(output_path), batch_size, resume, show_progress)
+        return _run_file(model, Path(input_path), Path(output_path), batch_size, resume, show_progress, deals)
 
 
 def _run_file(
-    model: DealExtractor, input_path: Path, output_path: Path, batch_size: int, resume: bool, show_progress: bool
+    model: DealExtractor,
+    input_path: Path,
+    output_path: Path,
+    batch_size: int,
+    resume: bool,
+    show_progress: bool,
+    deals: bool,
 ) -> tuple[int, int]:
     partial = output_path.with_name(output_path.name + ".partial")
     done = _complete_lines(partial) if resume else 0
@@ -157,7 +171,7 @@ def _run_file(
 
         def flush() -> None:
             nonlocal errors, written
-            for line, failed in _predict_chunk(model, chunk, batch_size):
+            for line, failed in _predict_chunk(model, chunk, batch_size, deals):
                 out.write(line)
                 errors += failed
                 written += 1

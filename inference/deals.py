@@ -30,11 +30,18 @@ def with_money(text: str, span: dict) -> dict:
     return {**span, "value": money.value, "currency": money.currency, "qualifier": money.qualifier}
 
 
-def deal_sentence(text: str, spans: Sequence[dict]) -> list[int]:
-    """``[start, end]`` of the sentence (or run of sentences) that holds the deal's spans."""
-    first, last = min(s["start"] for s in spans), max(s["end"] for s in spans)
-    bounds = [(a, b) for a, b in split_sentences(text) if a < last and first < b] or [(first, last)]
-    return [bounds[0][0], bounds[-1][1]]
+def deal_sentence(text: str, parts: dict[str, list[dict]]) -> list[int]:
+    """``[start, end]`` of the sentence that states the deal: the one holding its first sum.
+
+    A deal may gather mentions from a whole article; the sentence with its amount (else its
+    valuation, else its first span) is the one a reader wants to check it against.
+    """
+    ordered = sorted((s for found in parts.values() for s in found), key=lambda s: s["start"])
+    anchor = (parts.get("amounts") or parts.get("valuations") or ordered)[0]
+    for start, end in split_sentences(text):
+        if start <= anchor["start"] < end:
+            return [start, end]
+    return [anchor["start"], anchor["end"]]
 
 
 def deals_from_spans(text: str, spans: Sequence[dict], linker: Linker = link_by_sentence) -> list[dict]:
@@ -44,10 +51,9 @@ def deals_from_spans(text: str, spans: Sequence[dict], linker: Linker = link_by_
     read = [with_money(text, s) for s in ordered]
     deals = []
     for deal in linker(text, plain):
-        members = [read[i] for _, indices in deal.roles() for i in indices]
-        if not members:
-            continue
         row: dict = {role: [read[i] for i in indices] for role, indices in deal.roles()}
-        row["sentence"] = deal_sentence(text, members)
+        if deal.is_empty():
+            continue
+        row["sentence"] = deal_sentence(text, row)
         deals.append(row)
     return deals
