@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from labeling.link import link_by_sentence
 from labeling.money import parse_money
-from labeling.records import Deal, Span
+from labeling.records import DEAL_ROLES, Deal, Span
 from labeling.tokenize import split_sentences
 
 #: A linker: the deals (indices into ``spans``) of a text.
@@ -57,3 +57,22 @@ def deals_from_spans(text: str, spans: Sequence[dict], linker: Linker = link_by_
         row["sentence"] = deal_sentence(text, row)
         deals.append(row)
     return deals
+
+
+def indexed_deals(spans: Sequence[dict], deals: Sequence[dict]) -> list[dict]:
+    """Deals whose parts are span dicts (as :func:`deals_from_spans` gives them) as indices into ``spans``.
+
+    This is the record format of version 2; a part that is not among ``spans`` raises ``ValueError``.
+    """
+    where = {(s["start"], s["end"], s["label"]): i for i, s in enumerate(spans)}
+    out = []
+    for deal in deals:
+        row = {}
+        for role in DEAL_ROLES:
+            parts = deal.get(role, [])
+            try:
+                row[role] = [p if isinstance(p, int) else where[(p["start"], p["end"], p["label"])] for p in parts]
+            except KeyError:
+                raise ValueError(f"a deal's {role} names a span that is not among the spans") from None
+        out.append(row)
+    return out

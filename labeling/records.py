@@ -248,7 +248,7 @@ def _parse_deals(raw: object) -> list[Deal]:
     return [_parse_deal(deal, n) for n, deal in enumerate(raw)]
 
 
-def _parse_record(raw: object) -> Record:
+def parse_record(raw: object) -> Record:
     if not isinstance(raw, dict):
         raise ValueError(f"a record must be a JSON object, got {type(raw).__name__}")
     for key in ("id", "text", "spans"):
@@ -299,7 +299,7 @@ def check_records(path: str | os.PathLike) -> tuple[list[Record], list[Problem]]
             continue
         rid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
         try:
-            record = _parse_record(raw)
+            record = parse_record(raw)
         except ValueError as exc:
             problems.append(Problem(name, lineno, rid, str(exc)))
             continue

@@ -8,7 +8,7 @@ import pytest
 
 from inference.render import COLOURS, render_page
 from inference.render import main as render_main
-from labeling.records import Record, make_span
+from labeling.records import Deal, Record, make_span
 
 TEXT = "استثمرت إنفيديا ٣٠ مليار دولار في OpenAI."
 
@@ -94,3 +94,36 @@ def test_headless_chromium_screenshot_shows_each_span_in_its_label_colour(tmp_pa
     added = {label: marked[label] - plain[label] for label in COLOURS}
     assert added["INVESTOR"] > 300 and added["AMOUNT"] > 300 and added["PROJECT"] > 300
     assert added["VALUATION"] == 0
+
+
+DEAL_TEXT = "ضخت Thrive Capital نحو 1.25 مليار دولار في OpenAI."
+
+
+def deal_record() -> Record:
+    spans = [
+        make_span(DEAL_TEXT, 4, 18, "INVESTOR"),
+        make_span(DEAL_TEXT, 23, 39, "AMOUNT"),
+        make_span(DEAL_TEXT, 43, 49, "PROJECT"),
+    ]
+    return Record("n1", DEAL_TEXT, spans, deals=[Deal((0,), (1,), (), (2,))])
+
+
+def test_each_span_of_a_deal_carries_its_deal_number_and_the_deal_is_listed_with_its_sum():
+    page = render_page([deal_record()])
+    assert '<mark class="INVESTOR" title="INVESTOR">Thrive Capital</mark><sup class="deal">1</sup>' in page
+    assert '<li value="1">' in page and "(1,250,000,000 USD about)" in page
+
+
+def test_render_draws_the_deals_the_batch_cli_wrote(tmp_path):
+    # a line as `python -m inference --deals` writes it: each deal's parts are span dicts
+    spans = [
+        {"start": 4, "end": 18, "label": "INVESTOR", "text": "Thrive Capital", "score": 0.9},
+        {"start": 43, "end": 49, "label": "PROJECT", "text": "OpenAI", "score": 0.8},
+    ]
+    line = {"id": "n1", "source": "", "text": DEAL_TEXT, "spans": spans}
+    line["deals"] = [{"investors": [spans[0]], "amounts": [], "valuations": [], "projects": [spans[1]]}]
+    out, page = tmp_path / "out.jsonl", tmp_path / "page.html"
+    out.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert render_main(["--predictions", str(out), "--output", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert '<li value="1">' in html and 'OpenAI</mark><sup class="deal">1</sup>' in html
