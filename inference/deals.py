@@ -9,15 +9,12 @@ linker (``labeling.link``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from labeling.link import link_by_sentence
+from labeling.link import Linker, link_by_sentence
 from labeling.money import parse_money
-from labeling.records import DEAL_ROLES, Deal, Span
+from labeling.records import DEAL_ROLES, Span
 from labeling.tokenize import split_sentences
-
-#: A linker: the deals (indices into ``spans``) of a text.
-Linker = Callable[[str, Sequence[Span]], list[Deal]]
 
 LINKERS: dict[str, Linker] = {"sentence": link_by_sentence}
 

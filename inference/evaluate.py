@@ -25,9 +25,9 @@ from seqeval.scheme import IOB2
 
 from inference.encoding import CONTEXTS
 from inference.error_analysis import KINDS, error_patterns, find_errors, pattern_of, remedy
-from inference.metrics import pair_records, score, word_tags
+from inference.metrics import deal_scores, pair_records, score, word_tags
 from inference.model import as_spans, load_model
-from inference.model_card import metrics_table, model_index, update_model_card
+from inference.model_card import deals_table, metrics_table, model_index, update_model_card
 from labeling.cli import (
     Parser,
     add_common,
@@ -40,6 +40,7 @@ from labeling.cli import (
     run,
 )
 from labeling.exceptions import UsageError
+from labeling.link import link_by_sentence
 from labeling.preannotate import preannotate
 from labeling.records import Record, Span, atomic_write_text, dump_records, load_records
 
@@ -51,12 +52,24 @@ MAX_EXAMPLES_PER_KIND = 60
 
 
 def predict_records(model, records: Sequence[Record], batch_size: int = 16) -> list[Record]:
+    """Predicted records; where the gold has deals (version 2), the predicted spans are linked into deals too."""
     outputs = model.predict_batch([r.text for r in records], batch_size=batch_size)
-    return [Record(r.id, r.text, as_spans(spans), r.source) for r, spans in zip(records, outputs)]
+    return [_linked(r, as_spans(spans)) for r, spans in zip(records, outputs)]
 
 
 def rules_records(records: Sequence[Record]) -> list[Record]:
-    return [Record(r.id, r.text, preannotate(r.text), r.source) for r in records]
+    return [_linked(r, preannotate(r.text)) for r in records]
+
+
+def _linked(gold: Record, spans: list[Span]) -> Record:
+    deals = link_by_sentence(gold.text, spans) if gold.deals is not None else None
+    return Record(gold.id, gold.text, spans, gold.source, deals=deals)
+
+
+def _deal_metrics(gold: Sequence[Record], pred: Sequence[Record]) -> dict:
+    """``{"deals": ...}`` when the gold has deals (version 2), else nothing."""
+    deals = deal_scores(gold, pred)
+    return {"deals": deals} if deals else {}
 
 
 def seen_in_training(model_dir: str | Path, gold: Sequence[Record]) -> list[str]:
@@ -121,6 +134,20 @@ def render_report(
         "",
         metrics_table(rows, "span"),
         "",
+        *(
+            [
+                "## Deals: money values and links",
+                "",
+                "Money values: the parser on the gold AMOUNT and VALUATION spans (value, currency and qualifier "
+                "all right). Links: every pair of spans in one deal; with gold spans the linker alone is scored, "
+                "end to end it links the predicted spans.",
+                "",
+                deals_table(rows),
+                "",
+            ]
+            if metrics.get("deals")
+            else []
+        ),
         "## seqeval classification report (word level, strict IOB2)",
         "",
         "```",
@@ -170,10 +197,12 @@ def evaluate(
     if baseline == RULES:
         base_pred = rules_records(gold)
         base_metrics = {**score(gold, base_pred), "backbone": RULES}
+        base_metrics.update(_deal_metrics(gold, base_pred))
     if model_dir is not None:
         model = load_model(model_dir, context=context)
         pred = predict_records(model, gold)
         metrics = {**score(gold, pred), "backbone": model.backbone, "context": model.context}
+        metrics.update(_deal_metrics(gold, pred))
         seen = seen_in_training(model_dir, gold)
         if seen:
             metrics["seen_in_training"] = seen
@@ -207,6 +236,7 @@ def evaluate(
                 metrics_table(rows, "word"),
                 "",
                 metrics_table(rows, "span"),
+                *(["", deals_table(rows)] if metrics.get("deals") else []),
             ]
         )
         update_model_card(model_card, "evaluation", section, model_index(metrics, data))
@@ -252,6 +282,13 @@ def main(argv: Sequence[str]) -> int:
         f"{metrics['backbone']}: word F1 {metrics['word']['f1']:.4f}, span F1 {metrics['span']['f1']:.4f} "
         f"on {metrics['n_docs']} documents; wrote {args.output_dir}/metrics.json, report.md, predictions.jsonl"
     )
+    if metrics.get("deals"):
+        deals = metrics["deals"]
+        print(
+            f"deals: money values right {deals['money']['accuracy']:.4f} on {deals['money']['n']} gold sums; "
+            f"link F1 {deals['links_gold_spans']['f1']:.4f} with gold spans, "
+            f"{deals['links_end_to_end']['f1']:.4f} end to end"
+        )
     return 0
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import combinations
 
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
 from labeling.iob import spans_to_tags
-from labeling.labels import LABELS
-from labeling.records import Record
+from labeling.labels import LABELS, is_money
+from labeling.link import Linker, link_by_sentence
+from labeling.money import parse_money
+from labeling.records import Record, Span
 from labeling.tokenize import tokenize
 
 
@@ -131,3 +134,30 @@ def money_scores(pairs: Sequence[tuple[Record, Record]]) -> dict:
             for name in ("value", "currency", "qualifier"):
                 right[name] += getattr(other, name) == getattr(s.money, name)
     return {"n": n, **{k: right[k] / n if n else 0.0 for k in ("accuracy", "value", "currency", "qualifier")}}
+
+
+def deal_scores(gold: Sequence[Record], pred: Sequence[Record], linker: Linker = link_by_sentence) -> dict | None:
+    """Money values and deal links, for the gold documents that have deals (version 2); None if none has.
+
+    ``money``: the money parser on the gold money spans. ``links_gold_spans``: the linker on the gold
+    spans (the linker alone). ``links_end_to_end``: the linker on the predicted spans.
+    """
+    pairs = [(g, p) for g, p in pair_records(gold, pred) if g.deals is not None]
+    if not pairs:
+        return None
+    read = [(g, Record(g.id, g.text, [with_money_value(g.text, s) for s in g.spans])) for g, _ in pairs]
+    on_gold = [(g, Record(g.id, g.text, g.spans, deals=linker(g.text, g.spans))) for g, _ in pairs]
+    end_to_end = [(g, Record(p.id, p.text, p.spans, deals=linker(p.text, p.spans))) for g, p in pairs]
+    return {
+        "n_docs": len(pairs),
+        "money": money_scores(read),
+        "links_gold_spans": link_scores(on_gold),
+        "links_end_to_end": link_scores(end_to_end),
+    }
+
+
+def with_money_value(text: str, span: Span) -> Span:
+    """The span with the money parser's reading, for AMOUNT and VALUATION spans."""
+    if not is_money(span.label):
+        return span
+    return replace(span, money=parse_money(span.text, text[: span.start], text[span.end :]))

@@ -92,6 +92,25 @@ def metrics_table(rows: dict[str, dict], level: str) -> str:
     return "\n".join(lines)
 
 
+def deals_table(rows: dict[str, dict]) -> str:
+    """A markdown table of money values and deal links, one row per system that has them."""
+    lines = [
+        "| system | money values right (gold spans) | link P / R / F1, gold spans | link P / R / F1, end to end |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, m in rows.items():
+        d = m.get("deals")
+        if not d:
+            continue
+        gold, e2e = d["links_gold_spans"], d["links_end_to_end"]
+        lines.append(
+            f"| {name} | {d['money']['accuracy']:.3f} ({d['money']['n']}) "
+            f"| {gold['precision']:.3f} / {gold['recall']:.3f} / {gold['f1']:.3f} "
+            f"| {e2e['precision']:.3f} / {e2e['recall']:.3f} / {e2e['f1']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
 #: What each label marks (ANNOTATION_GUIDELINES.md has the full rules).
 LABEL_MEANINGS: dict[str, str] = {
     "INVESTOR": "the party that gives, commits or negotiates to give money: company, fund, bank, government or person",

@@ -7,10 +7,13 @@ sentence, and rarely spreads one deal's parts over two without repeating a name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from labeling.records import DEAL_ROLES, Deal, Span
 from labeling.tokenize import split_sentences
+
+#: A linker: the deals (indices into ``spans``) of a text.
+Linker = Callable[[str, Sequence[Span]], list[Deal]]
 
 #: The deal list that holds a span of each label («AMOUNT» → «amounts»).
 ROLE_OF_LABEL: dict[str, str] = {label: role for role, label in DEAL_ROLES.items()}

@@ -1,6 +1,6 @@
 """Deal links: the rules baseline that groups spans into deals, and the link and money scores."""
 
-from inference.metrics import deal_links, link_scores, money_scores
+from inference.metrics import deal_links, deal_scores, link_scores, money_scores
 from labeling.link import link_by_sentence
 from labeling.money import MoneyValue
 from labeling.records import Deal, Record, Span, make_span
@@ -62,3 +62,23 @@ def test_money_scores_compare_each_field_on_spans_both_sides_have():
     pred = Record("d1", TEXT, [SUM1, wrong_currency])
     scores = money_scores([(GOLD, pred)])
     assert scores == {"n": 2, "accuracy": 0.5, "value": 1.0, "currency": 0.5, "qualifier": 1.0}
+
+
+def test_deal_scores_read_the_gold_sums_and_link_gold_and_predicted_spans():
+    # predicted: Thrive Capital missed, so its two links are missed end to end (4 of 6 found)
+    pred = Record("d1", TEXT, SPANS[1:])
+    scores = deal_scores([GOLD], [pred])
+    assert scores["n_docs"] == 1 and scores["money"] == {
+        "n": 2,
+        "accuracy": 1.0,
+        "value": 1.0,
+        "currency": 1.0,
+        "qualifier": 1.0,
+    }
+    assert scores["links_gold_spans"]["f1"] == 1.0
+    assert (scores["links_end_to_end"]["precision"], scores["links_end_to_end"]["recall"]) == (1.0, 4 / 6)
+
+
+def test_gold_without_deals_gets_no_deal_scores():
+    version_1 = Record("d1", TEXT, SPANS)
+    assert deal_scores([version_1], [version_1]) is None
