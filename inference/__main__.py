@@ -74,7 +74,7 @@ def main(argv: Sequence[str]) -> int:
     text = args.text if args.text is not None else sys.stdin.buffer.read().decode("utf-8", errors="replace")
     # Undecodable bytes in argv arrive as lone surrogates: escape them rather than fail to print.
     spans = model.predict(text)
-    result: object = {"spans": spans, "deals": deals_from_spans(text, spans)} if args.deals else spans
+    result: object = {"spans": spans, "deals": deals_from_spans(text, spans, model.linker)} if args.deals else spans
     print(json.dumps(result, ensure_ascii=has_lone_surrogate(text), indent=2))
     return 0
 

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from inference.deals import deals_from_spans
 from inference.model import DealExtractor
+from labeling.link import Linker
 from labeling.locking import exclusive_lock
 from labeling.records import BadJSONError, has_lone_surrogate, open_jsonl, parse_json
 
@@ -93,7 +94,7 @@ def _complete_lines(partial: Path) -> int:
     return count
 
 
-def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None, deals: bool) -> tuple[str, bool]:
+def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None, linker: Linker | None) -> tuple[str, bool]:
     out: dict[str, Any]
     if error is not None:
         out = {"id": doc.id, "line": doc.line, "source": doc.source, "error": error}
@@ -104,8 +105,8 @@ def _result_line(doc: InputDoc, spans: list[dict] | None, error: str | None, dea
             "text": doc.text,
             "spans": [{k: s[k] for k in ("start", "end", "label", "text", "score")} for s in spans or []],
         }
-        if deals:
-            out["deals"] = deals_from_spans(doc.text or "", spans or [])
+        if linker is not None:
+            out["deals"] = deals_from_spans(doc.text or "", spans or [], linker)
     # Lone surrogates cannot be written as UTF-8: escape that line as ASCII JSON instead.
     ascii_only = any(v is not None and has_lone_surrogate(v) for v in (doc.id, doc.source, doc.text))
     return json.dumps(out, ensure_ascii=ascii_only) + "\n", error is not None
@@ -125,7 +126,8 @@ def _predict_chunk(
                 results[id(d)] = (model.predict(d.text or ""), None)
             except Exception as exc:  # noqa: BLE001 - reported in the output, the run goes on
                 results[id(d)] = (None, f"{type(exc).__name__}: {exc}")
-    return [_result_line(d, *results.get(id(d), (None, d.error)), deals) for d in docs]
+    linker = model.linker if deals else None
+    return [_result_line(d, *results.get(id(d), (None, d.error)), linker) for d in docs]
 
 
 def run_file(

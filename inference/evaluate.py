@@ -25,6 +25,7 @@ from seqeval.scheme import IOB2
 
 from inference.encoding import CONTEXTS
 from inference.error_analysis import KINDS, error_patterns, find_errors, pattern_of, remedy
+from inference.linking import PairLinker
 from inference.metrics import deal_scores, pair_records, score, word_tags
 from inference.model import as_spans, load_model
 from inference.model_card import deals_table, metrics_table, model_index, update_model_card
@@ -40,7 +41,7 @@ from labeling.cli import (
     run,
 )
 from labeling.exceptions import UsageError
-from labeling.link import link_by_sentence
+from labeling.link import Linker, link_by_sentence
 from labeling.preannotate import preannotate
 from labeling.records import Record, Span, atomic_write_text, dump_records, load_records
 
@@ -54,22 +55,43 @@ MAX_EXAMPLES_PER_KIND = 60
 def predict_records(model, records: Sequence[Record], batch_size: int = 16) -> list[Record]:
     """Predicted records; where the gold has deals (version 2), the predicted spans are linked into deals too."""
     outputs = model.predict_batch([r.text for r in records], batch_size=batch_size)
-    return [_linked(r, as_spans(spans)) for r, spans in zip(records, outputs)]
+    return [_linked(r, as_spans(spans), model.linker) for r, spans in zip(records, outputs)]
 
 
 def rules_records(records: Sequence[Record]) -> list[Record]:
-    return [_linked(r, preannotate(r.text)) for r in records]
+    return [_linked(r, preannotate(r.text), link_by_sentence) for r in records]
 
 
-def _linked(gold: Record, spans: list[Span]) -> Record:
-    deals = link_by_sentence(gold.text, spans) if gold.deals is not None else None
+def _linked(gold: Record, spans: list[Span], linker: Linker) -> Record:
+    deals = linker(gold.text, spans) if gold.deals is not None else None
     return Record(gold.id, gold.text, spans, gold.source, deals=deals)
 
 
-def _deal_metrics(gold: Sequence[Record], pred: Sequence[Record]) -> dict:
-    """``{"deals": ...}`` when the gold has deals (version 2), else nothing."""
-    deals = deal_scores(gold, pred)
-    return {"deals": deals} if deals else {}
+def linker_name(linker: Linker) -> str:
+    return "pair linker" if isinstance(linker, PairLinker) else "sentence linker"
+
+
+def _deal_metrics(gold: Sequence[Record], pred: Sequence[Record], linker: Linker) -> dict:
+    """``{"deals": ...}`` when the gold has deals (version 2), else nothing; a learned linker is also shown
+    beside the sentence baseline on the same spans (``"deals_by_sentence"``)."""
+    deals = deal_scores(gold, pred, linker)
+    if not deals:
+        return {}
+    out = {"deals": {"linker": linker_name(linker), **deals}}
+    if linker is not link_by_sentence:
+        out["deals_by_sentence"] = {"linker": linker_name(link_by_sentence), **(deal_scores(gold, pred) or {})}
+    return out
+
+
+def deal_rows(name: str, metrics: dict, baseline: dict | None) -> dict[str, dict]:
+    """The rows of the deals table: the model with its linker (and the sentence baseline), the rules."""
+    rows = {}
+    for key in ("deals", "deals_by_sentence"):
+        if metrics.get(key):
+            rows[f"{name} + {metrics[key]['linker']}"] = metrics[key]
+    if baseline is not None and baseline.get("deals"):
+        rows[f"{RULES} + {baseline['deals']['linker']}"] = baseline["deals"]
+    return rows
 
 
 def seen_in_training(model_dir: str | Path, gold: Sequence[Record]) -> list[str]:
@@ -142,7 +164,7 @@ def render_report(
                 "all right). Links: every pair of spans in one deal; with gold spans the linker alone is scored, "
                 "end to end it links the predicted spans.",
                 "",
-                deals_table(rows),
+                deals_table(deal_rows(name, metrics, baseline)),
                 "",
             ]
             if metrics.get("deals")
@@ -197,12 +219,12 @@ def evaluate(
     if baseline == RULES:
         base_pred = rules_records(gold)
         base_metrics = {**score(gold, base_pred), "backbone": RULES}
-        base_metrics.update(_deal_metrics(gold, base_pred))
+        base_metrics.update(_deal_metrics(gold, base_pred, link_by_sentence))
     if model_dir is not None:
         model = load_model(model_dir, context=context)
         pred = predict_records(model, gold)
         metrics = {**score(gold, pred), "backbone": model.backbone, "context": model.context}
-        metrics.update(_deal_metrics(gold, pred))
+        metrics.update(_deal_metrics(gold, pred, model.linker))
         seen = seen_in_training(model_dir, gold)
         if seen:
             metrics["seen_in_training"] = seen
@@ -236,7 +258,11 @@ def evaluate(
                 metrics_table(rows, "word"),
                 "",
                 metrics_table(rows, "span"),
-                *(["", deals_table(rows)] if metrics.get("deals") else []),
+                *(
+                    ["", deals_table(deal_rows(f"model ({metrics['backbone']})", metrics, base_metrics))]
+                    if metrics.get("deals")
+                    else []
+                ),
             ]
         )
         update_model_card(model_card, "evaluation", section, model_index(metrics, data))
@@ -285,7 +311,8 @@ def main(argv: Sequence[str]) -> int:
     if metrics.get("deals"):
         deals = metrics["deals"]
         print(
-            f"deals: money values right {deals['money']['accuracy']:.4f} on {deals['money']['n']} gold sums; "
+            f"deals ({deals['linker']}): money values right {deals['money']['accuracy']:.4f} "
+            f"on {deals['money']['n']} gold sums; "
             f"link F1 {deals['links_gold_spans']['f1']:.4f} with gold spans, "
             f"{deals['links_end_to_end']['f1']:.4f} end to end"
         )

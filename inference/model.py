@@ -18,9 +18,11 @@ from typing import Any
 from inference.deals import deals_from_spans
 from inference.decoding import check_threshold, predict_spans
 from inference.encoding import Forward, WindowSettings
+from inference.linking import load_linker
 from inference.runtimes import get_runtime
 from labeling.exceptions import ModelNotFoundError
 from labeling.labels import TAGS
+from labeling.link import Linker, link_by_sentence
 from labeling.records import Span
 
 MODEL_ENV = "DEAL_EXTRACTION_MODEL"
@@ -107,6 +109,7 @@ class DealExtractor:
     forward: Forward  # the runtime's model call on a padded batch
     runtime: str = "torch"
     threshold: float = 0.0  # spans scoring below it are left out, unless a call gives its own
+    linker: Linker = link_by_sentence  # which spans form one deal: the directory's linker.json, else by sentence
 
     @property
     def max_length(self) -> int:
@@ -142,14 +145,14 @@ class DealExtractor:
 
     def extract_deals(self, text: str, threshold: float | None = None) -> list[dict]:
         """The deals in ``text`` (see :mod:`inference.deals`): its spans grouped, sums read as numbers."""
-        return deals_from_spans(text, self.predict(text, threshold=threshold))
+        return deals_from_spans(text, self.predict(text, threshold=threshold), self.linker)
 
     def extract_deals_batch(
         self, texts: Sequence[str], batch_size: int = 16, threshold: float | None = None
     ) -> list[list[dict]]:
         """:meth:`extract_deals` for many texts at once."""
         spans = self.predict_batch(texts, batch_size=batch_size, threshold=threshold)
-        return [deals_from_spans(text, found) for text, found in zip(texts, spans)]
+        return [deals_from_spans(text, found, self.linker) for text, found in zip(texts, spans)]
 
 
 def load_model(
@@ -182,7 +185,10 @@ def load_model(
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
     model, forward = loader.load(path, threads)
     backbone = getattr(config, "backbone", None) or "unknown"
-    return DealExtractor(model, tokenizer, path, backbone, settings, forward, runtime, check_threshold(threshold))
+    linker = load_linker(path) or link_by_sentence
+    return DealExtractor(
+        model, tokenizer, path, backbone, settings, forward, runtime, check_threshold(threshold), linker
+    )
 
 
 def as_spans(predicted: Sequence[dict]) -> list[Span]:
@@ -228,4 +234,4 @@ def extract_deals(
     """
     if not isinstance(text, str):
         raise TypeError(f"extract_deals() expects str, got {type(text).__name__}")
-    return deals_from_spans(text, predict(text, model, threshold))
+    return _shared_model(model).extract_deals(text, threshold) if text.strip() else []

@@ -24,7 +24,7 @@ from inference.model import as_spans, load_model
 from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
 from labeling.exceptions import DataError
 from labeling.labels import LABELS, is_money, spec_of
-from labeling.link import link_by_sentence
+from labeling.link import Linker
 from labeling.money import parse_money
 from labeling.records import Problem, Record, Span, atomic_write_text, iter_jsonl, load_records, parse_record
 
@@ -158,11 +158,14 @@ def render_page(
     return "\n".join(parts)
 
 
-def records_from_predictions(texts: Sequence[tuple[str, str]], outputs: Sequence[list[dict]], deals: bool = False):
+def records_from_predictions(
+    texts: Sequence[tuple[str, str]], outputs: Sequence[list[dict]], linker: Linker | None = None
+):
+    """Records of predicted spans (their scores apart); with a ``linker``, their deals too."""
     records, scores = [], {}
     for (rid, text), spans in zip(texts, outputs):
         found = as_spans(spans)
-        records.append(Record(rid, text, found, deals=link_by_sentence(text, found) if deals else None))
+        records.append(Record(rid, text, found, deals=linker(text, found) if linker else None))
         scores[rid] = {(s["start"], s["end"], s["label"]): s["score"] for s in spans}
     return records, scores
 
@@ -225,7 +228,7 @@ def main(argv: Sequence[str]) -> int:
         texts = _texts(Path(args.input))
         model = load_model(args.model)
         outputs = model.predict_batch([t for _, t in texts])
-        predicted, scores = records_from_predictions(texts, outputs, args.deals)
+        predicted, scores = records_from_predictions(texts, outputs, model.linker if args.deals else None)
     atomic_write_text(args.output, render_page(predicted, gold, scores))
     print(f"wrote {args.output}")
     return 0

@@ -36,14 +36,16 @@ from transformers.utils import logging as hf_logging
 
 from inference.decoding import predict_records
 from inference.encoding import collate, encode_documents, torch_forward
+from inference.linking import PairLinker
 from inference.metrics import score
 from labeling.augment import AugmentConfig, augment_records
 from labeling.cli import Parser, add_common, check_output_dir, parse, run
 from labeling.locking import exclusive_lock
-from labeling.records import atomic_write_text
+from labeling.records import Record, atomic_write_text
 from training.backbone import Backbone, default_learning_rate, load_backbone
 from training.config import ConfigError, TrainConfig, add_override_arguments, load_config, override_values
 from training.data import Document, load_documents, split_by_document, to_document
+from training.linker import fit_linker
 from training.optimization import optimizer_step, parameter_groups
 
 log = logging.getLogger(__name__)
@@ -136,10 +138,20 @@ def evaluate_documents(model, tokenizer, docs: list[Document], cfg: TrainConfig)
     return score(gold, predict_records(torch_forward(model), tokenizer, gold, cfg.windows))
 
 
-def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: str, note: str, metrics: dict) -> None:
+def _save_model(
+    model,
+    tokenizer,
+    out: Path,
+    cfg: TrainConfig,
+    backbone_name: str,
+    note: str,
+    metrics: dict,
+    linker: PairLinker | None = None,
+) -> None:
     """Write the model directory next to the target, then swap it in, so a crash leaves the old one.
 
-    Its ``README.md`` is the model card, written from ``metrics`` (the run's own dev scores)."""
+    Its ``README.md`` is the model card, written from ``metrics`` (the run's own dev scores); ``linker``,
+    the deal linker learned from the training documents' gold deals, goes into ``linker.json``."""
     from inference.model_card import TrainingRun, directory_card
 
     tmp = out.parent / f".{out.name}.saving"
@@ -158,6 +170,8 @@ def _save_model(model, tokenizer, out: Path, cfg: TrainConfig, backbone_name: st
         encoding="utf-8",
     )
     (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    if linker is not None:
+        linker.save(tmp)
     run = TrainingRun(
         backbone=backbone_name,
         settings=cfg.windows,
@@ -202,6 +216,14 @@ def train(
         return _train(cfg, resume, show_progress, docs)
 
 
+def _fit_linker(records: list[Record]) -> PairLinker | None:
+    """The deal linker of the training documents' gold deals; None when they have none (version 1 data)."""
+    if not any(r.deals for r in records):
+        log.info("no gold deals in the training documents: the model links deals by sentence")
+        return None
+    return fit_linker(records)
+
+
 def _train(
     cfg: TrainConfig, resume: bool = False, show_progress: bool = True, docs: list[Document] | None = None
 ) -> dict:
@@ -221,6 +243,7 @@ def _train(
         train_docs, dev_docs = split_by_document(docs, cfg.dev_fraction, cfg.seed)
     if not train_docs:
         raise ConfigError("no training documents")
+    linker = _fit_linker([d.record for d in train_docs])
     if cfg.augment_copies:
         extra = augment_records([d.record for d in train_docs], AugmentConfig(cfg.augment_copies, seed=cfg.seed))
         train_docs = train_docs + [to_document(r) for r in extra]
@@ -311,7 +334,7 @@ def _train(
                     "train_ids": [d.record.id for d in train_docs],
                     "history": state.history,
                 }
-                _save_model(plain, tokenizer, out, cfg, backbone.name, backbone.note, result)
+                _save_model(plain, tokenizer, out, cfg, backbone.name, backbone.note, result, linker)
         if accelerator.is_main_process:
             log.info(epoch_line(row, state, cfg.epochs))
         state.epoch = epoch
