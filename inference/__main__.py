@@ -1,7 +1,8 @@
 """``python -m inference``: spans of one text as JSON, or of a whole file as JSONL.
 
 python -m inference --model DIR "نص"                 # or the text on stdin
-python -m inference --model DIR --input news.jsonl --output spans.jsonl [--resume] [--deals]
+python -m inference --model DIR --input news.jsonl --output spans.jsonl [--resume]
+python -m inference --model DIR --input news.jsonl --output deals.jsonl --deals
 
 With ``--deals``, the spans are also grouped into deals with their sums as numbers: a text gives
 ``{"spans": [...], "deals": [...]}``, each output line of a file a ``"deals"`` list

@@ -63,7 +63,15 @@ def test_conll_and_labelstudio_commands_round_trip(gold_path, tmp_path):
         return tmp_path / target
 
     back = convert("from-labelstudio", convert("to-labelstudio", gold_path, "ls.json"), "back.jsonl")
-    assert back.read_text(encoding="utf-8") == gold_path.read_text(encoding="utf-8")
+    # the conversions carry spans only (version 1): deals and money values stay in the JSONL
+    spans_only = [
+        {
+            **{k: v for k, v in r.items() if k != "deals"},
+            "spans": [{k: s[k] for k in ("start", "end", "label", "text")} for s in r["spans"]],
+        }
+        for r in map(json.loads, gold_path.read_text(encoding="utf-8").splitlines())
+    ]
+    assert [json.loads(line) for line in back.read_text(encoding="utf-8").splitlines()] == spans_only
     again = convert("from-conll", convert("to-conll", gold_path, "g.conll"), "g.jsonl")
     assert cli("validate", "--input", str(again)).returncode == 0
 
@@ -331,12 +339,14 @@ CLIS = [
     "inference.bench_files",
     "inference.export",
     "inference.ablation",
+    "inference.deals_csv",
     "training.train",
     "training.crossval",
     "training.pretrain",
     "training.intermediate",
     "training.e5_small",
     "training.vocab_trim",
+    "training.linker",
 ]
 LABELING_COMMANDS = [
     "validate",

@@ -99,7 +99,16 @@ def test_evaluate_writes_metrics_report_and_valid_predictions(model_dir, gold_pa
         == 0
     )
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics) == {"word", "span", "n_docs", "backbone", "context", "seen_in_training", "deals"}
+    assert set(metrics) == {
+        "word",
+        "span",
+        "n_docs",
+        "backbone",
+        "context",
+        "seen_in_training",
+        "deals",
+        "deals_by_sentence",
+    }
     assert metrics["n_docs"] == 5
     for level in ("word", "span"):
         assert set(metrics[level]) == {"precision", "recall", "f1", "per_label"}
