@@ -57,9 +57,13 @@ def _ascii_digits(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """One spelling per word: no diacritics or tatweel, one alef, ى as ي, ة as ه, ASCII digits."""
+    """One spelling per word: no diacritics or tatweel, one alef, ى as ي, ة as ه, ASCII digits, and the
+    Arabic comma between digits («5،49», a decimal comma in Maghreb papers) as «,»."""
     text = unicodedata.normalize("NFKC", text)
-    return _ascii_digits(_MARKS.sub("", text).translate(_LETTERS))
+    return _DIGIT_COMMA.sub(",", _ascii_digits(_MARKS.sub("", text).translate(_LETTERS)))
+
+
+_DIGIT_COMMA = re.compile(r"(?<=\d)،(?=\d)")
 
 
 # --- lexicon (normalized spellings) --------------------------------------------------------------
@@ -90,8 +94,10 @@ _HUNDREDS = (
 _FRACTIONS = {"نصف": Fraction(1, 2), "ربع": Fraction(1, 4), "ثلث": Fraction(1, 3)}
 _SCALE_STEMS = (  # (power of ten, singular, plurals, duals)
     (3, ("الف",), ("الاف", "الوف"), ("الفان", "الفين", "الفي")),  # «ألفا»: accusative singular, not the dual
-    (6, ("مليون",), ("ملايين",), ("مليونان", "مليونين", "مليوني")),
-    (9, ("مليار",), ("مليارات", "ملايير"), ("ملياران", "مليارين", "ملياري")),
+    # «مليارا دولار» with no number before it is the dual in construct (two billion); after a number
+    # («157 مليارًا») the count decides, so the form does not matter there.
+    (6, ("مليون",), ("ملايين",), ("مليونان", "مليونين", "مليوني", "مليونا")),
+    (9, ("مليار",), ("مليارات", "ملايير"), ("ملياران", "مليارين", "ملياري", "مليارا")),
     (9, ("بليون",), ("بلايين", "بليونات"), ("بليونان", "بليونين", "بليوني")),
     (12, ("تريليون", "ترليون"), ("تريليونات", "ترليونات"), ("تريليونان", "تريليونين", "تريليوني", "ترليوني")),
 )
@@ -110,6 +116,8 @@ _BETWEEN = frozenset({"بين", "مابين"})
 _DOLLAR, _RIYAL, _DIRHAM, _DINAR, _POUND, _LIRA, _FRANC, _RUPEE = (
     "dollar", "riyal", "dirham", "dinar", "pound", "lira", "franc", "rupee",
 )  # fmt: skip
+#: Moroccan papers count large sums in centimes («400 مليار سنتيم» is 4 billion dirhams).
+_CENTIME = "centime"
 _CURRENCY_WORDS: dict[str, str] = {
     "دولار": _DOLLAR, "دولارات": _DOLLAR, "دولا": _DOLLAR,
     "يورو": "EUR", "اورو": "EUR", "يوروهات": "EUR",
@@ -123,6 +131,7 @@ _CURRENCY_WORDS: dict[str, str] = {
     "ليره": _LIRA, "ليرات": _LIRA,
     "فرنك": _FRANC, "فرنكات": _FRANC,
     "روبيه": _RUPEE, "روبيات": _RUPEE,
+    "سنتيم": _CENTIME, "سنتيمات": _CENTIME,
 }  # fmt: skip
 #: Too short to find behind a proclitic: «بين» is not «ب» + «ين».
 _EXACT_CURRENCY_WORDS = {"ين": "JPY", "وون": "KRW"}
@@ -166,12 +175,14 @@ _QUALIFIER_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
         (
             (tuple(phrase.split()), qualifier)
             for qualifier, phrases in (
-                ("about", ("نحو", "حوالي", "قرابه", "ما يقارب", "يقارب", "تقارب", "ما يناهز", "يناهز", "زهاء")),
+                ("about", ("نحو", "حوالي", "قرابه", "ما يقارب", "يقارب", "تقارب", "ما يناهز", "يناهز", "زهاء",
+                           "ما يقرب من", "يقرب من", "تقترب من", "يقترب من")),
                 ("up_to", ("ما يصل الي", "ما يصل ل", "مايصل الي", "ما قد يصل الي", "قد يصل الي", "قد تصل الي",
                            "يصل الي", "تصل الي", "حتي", "بحد اقصي")),
                 ("more_than", ("اكثر من", "ما يزيد علي", "ما يزيد عن", "يزيد علي", "يزيد عن", "تزيد علي",
                                "تزيد عن", "ما يزيد قليلا عن", "يزيد قليلا عن", "ما يفوق", "يفوق", "تفوق",
-                               "يتجاوز", "تتجاوز", "تجاوز", "جاوز", "ما لا يقل عن", "لا يقل عن", "لا تقل عن", "فوق")),
+                               "يتجاوز", "تتجاوز", "تجاوز", "تجاوزت", "جاوز", "تخطت", "تخطي", "يتخطي", "تتخطي",
+                               "ما لا يقل عن", "لا يقل عن", "لا تقل عن", "فوق")),
                 ("less_than", ("اقل من", "ما يقل عن", "يقل عن", "تقل عن", "دون")),
             )
             for phrase in phrases
@@ -529,7 +540,7 @@ def _currency(span: list[_Tok], before: str, after: str) -> str:
     if index is None:
         return ""
     name = span[index].currency
-    if name in ISO_CURRENCIES:
+    if name in ISO_CURRENCIES or name == _CENTIME:
         return name
     following = [t.text for t in span[index + 1 : index + 2]] or _WORD.findall(normalize(after))[:1]
     adjective = _country_code(name, [], following)
@@ -550,7 +561,7 @@ def _same_word(phrase_word: str, word: str) -> bool:
 
 
 #: «قيمتها» between a verb and the sum («صفقة قد تتجاوز قيمتها 17 مليار دولار») changes nothing.
-_VALUE_NOUNS = ("قيمته", "قيمتها", "حجمه", "حجمها")
+_VALUE_NOUNS = ("قيمته", "قيمتها", "حجمه", "حجمها", "حاجز", "عتبه")
 #: Words before «يصل إلى» that make it «amounts to», a total reached, not a ceiling.
 _TOTAL_WORDS = ("اجمالي", "مجموع", "يجعل", "ليصل", "لتصل", "ليبلغ")
 
@@ -591,4 +602,7 @@ def parse_money(span_text: str, before: str = "", after: str = "") -> MoneyValue
     lead_words = [t.text for t in tokens[:lead] if t.kind != "currency"]
     qualifier = _qualifier(_QUALIFIER_WORD.findall(normalize(before)) + lead_words)
     currency = _currency(tokens, before, after)
-    return MoneyValue(_as_number(_value(tokens)), currency, qualifier)
+    value = _value(tokens)
+    if currency == _CENTIME:
+        currency, value = "MAD", None if value is None else value / 100
+    return MoneyValue(_as_number(value), currency, qualifier)

@@ -427,3 +427,27 @@ def test_a_past_reach_is_the_final_value_and_no_qualifier():
 
 def test_exceeding_with_its_value_noun_between_is_more_than():
     assert parse_money("17 مليار دولار", "في صفقة قد تتجاوز قيمتها ").qualifier == "more_than"
+
+
+def test_a_scale_word_in_the_construct_dual_with_no_number_is_two():
+    assert parse_money("مليارا دولار").value == 2_000_000_000
+
+
+def test_an_accusative_scale_word_after_a_number_is_that_number():
+    assert parse_money("157 مليارًا").value == 157_000_000_000
+
+
+def test_the_arabic_comma_between_digits_is_a_decimal_comma():
+    assert parse_money("5،49 مليون أورو") == MoneyValue(5_490_000, "EUR", "")
+
+
+def test_centimes_are_hundredths_of_a_moroccan_dirham():
+    assert parse_money("400 مليار سنتيم") == MoneyValue(4_000_000_000, "MAD", "")
+
+
+def test_nearly_is_about():
+    assert parse_money("6 مليارات دولار", "يسعى إلى جمع ما يقرب من ").qualifier == "about"
+
+
+def test_passing_a_threshold_is_more_than():
+    assert parse_money("14 مليار دولار", "استثمارًا يتجاوز حاجز ").qualifier == "more_than"
