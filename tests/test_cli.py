@@ -340,6 +340,7 @@ CLIS = [
     "inference.export",
     "inference.ablation",
     "inference.deals_csv",
+    "inference.agreement",
     "training.train",
     "training.crossval",
     "training.pretrain",

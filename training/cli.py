@@ -40,6 +40,7 @@ COMMANDS: dict[str, Command] = {
     "bench": Command("inference.bench", "speed and span F1 of every runtime"),
     "bench-files": Command("inference.bench_files", "peak memory of the file command over many documents"),
     "render": Command("inference.render", "an HTML page with the spans (and deals) highlighted"),
+    "agreement": Command("inference.agreement", "agreement of two annotators: spans per label, deal links, money"),
     "deals-csv": Command("inference.deals_csv", "deals as a spreadsheet: one CSV row per deal"),
     "linker": Command("training.linker", "train the deal linker on gold deals into a model directory"),
     "export": Command("inference.export", "write a model's ONNX files (fp32 and int8)"),
