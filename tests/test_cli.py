@@ -348,6 +348,7 @@ CLIS = [
     "training.e5_small",
     "training.vocab_trim",
     "training.linker",
+    "training.learning_curve",
 ]
 LABELING_COMMANDS = [
     "validate",

@@ -42,6 +42,7 @@ COMMANDS: dict[str, Command] = {
     "render": Command("inference.render", "an HTML page with the spans (and deals) highlighted"),
     "agreement": Command("inference.agreement", "agreement of two annotators: spans per label, deal links, money"),
     "deals-csv": Command("inference.deals_csv", "deals as a spreadsheet: one CSV row per deal"),
+    "learning-curve": Command("training.learning_curve", "test span F1 by share of the training passages"),
     "linker": Command("training.linker", "train the deal linker on gold deals into a model directory"),
     "export": Command("inference.export", "write a model's ONNX files (fp32 and int8)"),
     "label": Command("labeling.__main__", "annotation tools: validate, stats, conversions, split, pre-annotate"),
