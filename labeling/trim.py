@@ -7,7 +7,7 @@ punctuation at the ends. Inference and the IOB2 round trip both go through here.
 
 from __future__ import annotations
 
-from labeling.chars import TATWEEL, is_arabic_letter, is_boundary_junk
+from labeling.chars import TATWEEL, is_arabic_letter, is_boundary_junk, is_mark
 from labeling.gazetteers import AMOUNT_QUALIFIERS, NAME_WORDS, VAGUE_QUANTIFIERS
 from labeling.labels import labels_of_kind
 
@@ -24,6 +24,8 @@ _HAMZA_ALEFS = "أإآ"
 def _strip_junk(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and is_boundary_junk(text[start]):
         start += 1
+        while start < end and is_mark(text[start]):  # a mark goes with the character it sits on
+            start += 1
     while end > start and is_boundary_junk(text[end - 1]):
         end -= 1
     return start, end

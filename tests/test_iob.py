@@ -137,3 +137,9 @@ def test_constrained_decoding_keeps_a_valid_argmax_path():
     for i, tag in enumerate(["B-AMOUNT", "I-AMOUNT", "O"]):
         probs[i, TAG2ID[tag]] = 0.9
     assert decode_probabilities(probs) == ["B-AMOUNT", "I-AMOUNT", "O"]
+
+
+def test_a_mark_on_leading_punctuation_leaves_with_it():
+    # found by hypothesis: «{» with a combining mark on it, tagged as one AMOUNT word
+    text = "{\u1cd0"
+    assert tags_to_spans(text, tokenize(text), ["B-AMOUNT"]) == []
