@@ -47,7 +47,7 @@ def main(argv: Sequence[str]) -> int:
     if args.input is not None:
         if not Path(args.input).is_file():
             raise UsageError(f"cannot read {args.input}")
-        check_output(args.output, args.force)
+        check_output(args.output, args.force, [args.input])
     if not 0.0 <= args.threshold <= 1.0:
         parser.error(f"--threshold must be between 0 and 1, got {args.threshold}")
     model = load_model(args.model, threshold=args.threshold)

@@ -290,7 +290,7 @@ def main(argv: Sequence[str]) -> int:
     json_path, md_path = output_paths(args.output, args.md)
     for path in (json_path, md_path):
         if path is not None:
-            check_output(path, args.force)
+            check_output(path, args.force, [args.input])
     if args.threads:
         torch.set_num_threads(args.threads)
     gold = load_records(args.input)

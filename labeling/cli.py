@@ -3,7 +3,8 @@
 One spelling for each kind of option: ``--input FILE``, ``--output FILE`` (or ``--output-dir DIR``),
 ``--model DIR``, ``--force`` (overwrite existing outputs), ``--quiet`` (warnings only). One rule
 for outputs: an existing one is refused before any work starts unless ``--force`` is given.
-One way to fail: ``error: ...`` on stderr and exit status 1 (:func:`run`). It lives in
+An output is never one of the command's inputs, ``--force`` or not. One way to fail: ``error: ...``
+on stderr and exit status 1 (:func:`run`). It lives in
 ``labeling``, the bottom layer, so that ``inference`` and ``training`` can use it too.
 
 Old spellings (``--data``, ``--out``, ``-o``, bare file arguments) still work: :class:`Parser`
@@ -20,12 +21,14 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from labeling.exceptions import DealExtractionError, OutputExistsError
+from labeling.exceptions import DealExtractionError, OutputExistsError, OutputIsInputError
 
 log = logging.getLogger(__name__)
+#: The inputs of a command, as its options give them (None for an option not given).
+Inputs = Iterable["str | os.PathLike[str] | None"]
 PACKAGES = ("labeling", "inference", "training")
 _DEPRECATED = "deprecated_spellings"  # namespace attribute: notes of the old spellings met
 
@@ -153,23 +156,59 @@ def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def check_output(path: str | Path, force: bool) -> None:
-    """Refuse an output file that exists (unless ``force``) or that names a directory (always)."""
+def _same_file(a: Path, b: str | os.PathLike[str]) -> bool:
+    """One file by device and inode: another spelling, a hard link or a symlink is still the same file."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): nothing to overwrite
+        return False
+
+
+def _refuse_inputs(path: Path, inputs: Inputs) -> None:
+    for given in inputs:
+        if given is not None and _same_file(path, given):
+            same = "" if Path(given) == path else f" (the same file as {given})"
+            raise OutputIsInputError(
+                f"{path} is an input of this command{same}; write the output to another file "
+                "(not even --force replaces an input)"
+            )
+
+
+def check_output(path: str | Path, force: bool, inputs: Inputs = ()) -> None:
+    """Refuse, before any work starts, an output file that cannot or must not be written.
+
+    Always: one of ``inputs`` (by inode: also a hard link or a symlink to it), or a directory.
+    Unless ``force``: a file that exists.
+    """
     path = Path(path)
+    _refuse_inputs(path, inputs)
     if path.is_dir():
         raise OutputExistsError(f"{path} is a directory; give the output a file name")
     if path.exists() and not force:
         raise OutputExistsError(f"{path} exists; refusing to overwrite it (pass --force to replace it)")
 
 
-def check_output_dir(path: str | Path, force: bool) -> None:
-    """Refuse an output directory that already holds files (unless ``force``) or that is a file (always).
+def check_output_dir(path: str | Path, force: bool, inputs: Inputs = (), writes: Sequence[str] | None = None) -> None:
+    """Refuse an output directory that already holds files (unless ``force``), that is a file, or that
+    would overwrite one of ``inputs`` (always).
 
-    An empty directory is fine: it is often made ahead (``mktemp -d``).
+    ``writes`` names the files the command writes into it; None means the folder is the command's
+    own (a model directory): then no input may lie anywhere inside it. An empty directory is
+    fine: it is often made ahead (``mktemp -d``).
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputExistsError(f"{path} is a file, not a directory")
+    if writes is not None:
+        for name in writes:
+            _refuse_inputs(path / name, inputs)
+    elif path.is_dir():
+        inside = [i for i in inputs if i is not None and Path(i).resolve().is_relative_to(path.resolve())]
+        if inside:
+            raise OutputIsInputError(
+                f"{path} holds {inside[0]}, which is an input of this command; write the output to another folder "
+                "(not even --force replaces an input)"
+            )
     if path.is_dir() and any(path.iterdir()) and not force:
         raise OutputExistsError(f"{path} is not empty; refusing to overwrite it (pass --force to write into it)")
 

@@ -27,6 +27,11 @@ class OutputExistsError(DealExtractionError, FileExistsError):
     """An output that is already there: commands refuse to overwrite it unless given ``--force``."""
 
 
+class OutputIsInputError(OutputExistsError):
+    """An output that is one of the command's own inputs (by inode: a hard link or a symlink counts): refused
+    even with ``--force``, which would replace the input (gold annotations) with the output."""
+
+
 class DataError(DealExtractionError, ValueError):
     """Raised when annotation data is malformed; ``problems`` lists every problem found."""
 

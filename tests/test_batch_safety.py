@@ -1,6 +1,7 @@
 """Batch runs under hostile input (issue 10): one bad line is one error line, ids never shift or collide."""
 
 import json
+import shutil
 import tracemalloc
 
 import pytest
@@ -121,3 +122,18 @@ def test_the_batch_cli_reports_a_locked_output_as_one_error_line(model_dir, tmp_
         )
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "is being written by another process" in err
+
+
+# --- the gold input (issue 10, item 2) ----------------------------
+
+
+def test_the_batch_cli_never_replaces_its_gold_input_with_predictions_even_with_force(
+    model_dir, gold_path, tmp_path, capsys
+):
+    gold = shutil.copyfile(gold_path, tmp_path / "gold.jsonl")
+    (tmp_path / "predictions.jsonl").symlink_to(gold)
+    for output in (gold, tmp_path / "predictions.jsonl"):
+        argv = ["--model", str(model_dir), "--input", str(gold), "--output", str(output), "--force", "--no-progress"]
+        assert inference_main(argv) == 1
+        assert "is an input of this command" in capsys.readouterr().err
+    assert gold.read_bytes() == gold_path.read_bytes()

@@ -4,6 +4,7 @@ import ast
 import importlib
 import json
 import logging
+import os
 import re
 import shlex
 import shutil
@@ -18,8 +19,8 @@ from inference.bench import main as bench_main
 from inference.evaluate import main as evaluate_main
 from inference.render import main as render_main
 from labeling.__main__ import main
-from labeling.cli import PACKAGES, run, setup_logging
-from labeling.exceptions import ConfigError, DealExtractionError
+from labeling.cli import PACKAGES, check_output_dir, run, setup_logging
+from labeling.exceptions import ConfigError, DealExtractionError, OutputIsInputError
 from training.cli import COMMANDS
 
 
@@ -232,6 +233,47 @@ def test_training_into_a_used_output_dir_needs_resume_or_force(gold_path, model_
     assert "pass --force" in capsys.readouterr().err
     assert train_main([*argv, "--resume"]) == 0  # nothing left to train: it only reports
     assert "best epoch 2" in capsys.readouterr().out
+
+
+# --- an output that is an input (issue 10, item 2) ----------------------------------------------
+
+
+def _gold_copy(gold_path, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    shutil.copyfile(gold_path, gold)
+    (tmp_path / "sub").mkdir()
+    os.link(gold, tmp_path / "hard-link.jsonl")
+    (tmp_path / "symlink.jsonl").symlink_to(gold)
+    return gold
+
+
+@pytest.mark.parametrize("output", ["gold.jsonl", "sub/../gold.jsonl", "hard-link.jsonl", "symlink.jsonl"])
+def test_an_output_that_is_the_input_is_refused_even_with_force(output, gold_path, tmp_path, capsys):
+    gold = _gold_copy(gold_path, tmp_path)
+    assert main(["to-labelstudio", "--input", str(gold), "--output", str(tmp_path / output), "--force"]) == 1
+    assert "is an input of this command" in capsys.readouterr().err
+    assert gold.read_bytes() == gold_path.read_bytes()
+
+
+def test_split_refuses_a_folder_where_it_would_overwrite_its_input(gold_path, tmp_path, capsys):
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    train = shutil.copyfile(gold_path, splits / "train.jsonl")
+    assert main(["split", "--input", str(train), "--output-dir", str(splits), "--force"]) == 1
+    assert "train.jsonl is an input of this command" in capsys.readouterr().err
+    assert train.read_bytes() == gold_path.read_bytes()
+
+
+def test_an_output_folder_may_hold_an_input_that_the_command_does_not_write(tmp_path):
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    gold = folder / "gold.jsonl"
+    gold.write_text("", encoding="utf-8")
+    check_output_dir(folder, True, [gold], writes=["metrics.json", "predictions.jsonl"])
+    with pytest.raises(OutputIsInputError):
+        check_output_dir(folder, True, [gold], writes=["gold.jsonl"])
+    with pytest.raises(OutputIsInputError):  # a model directory: the whole folder is the command's
+        check_output_dir(folder, True, [gold])
 
 
 # --- failing ---------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parse(parser, argv)
     cfg = load_config(args.config, override_values(args, exclude=OWN_FLAGS))
-    check_output_dir(args.output_dir, args.force)
+    check_output_dir(args.output_dir, args.force, [*cfg.train_files, *cfg.dev_files, *args.fold_files])
     result = crossval(cfg, args.folds, Path(args.output_dir), not (args.no_progress or args.quiet), args.fold_files)
     atomic_write_text(Path(args.output_dir) / "crossval.json", json.dumps(result, indent=2))
     table = format_table(

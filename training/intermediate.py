@@ -350,7 +350,7 @@ def main(argv: Sequence[str]) -> int:
     ):
         raise UsageError("--dev-fraction must be in [0, 1), --max-minutes and --max-sentences above 0")
     out = Path(args.output_dir)
-    check_output_dir(out, args.force)
+    check_output_dir(out, args.force, [parse_spec(spec)[0] for spec in args.ner])
     for spec in args.ner:  # every input checked before minutes of loading
         path, _fmt = parse_spec(spec)
         if not Path(path).is_file():

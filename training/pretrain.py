@@ -523,7 +523,7 @@ def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
     options = {k: v for k, v in vars(args).items() if k not in ("resume", "no_progress", "force", "quiet")}
     if not args.resume:
-        check_output_dir(args.output_dir, args.force)
+        check_output_dir(args.output_dir, args.force, args.corpus)
     state = pretrain(PretrainConfig(**options), resume=args.resume, show_progress=not (args.no_progress or args.quiet))
     loss = f"{state.final_loss:.4f}" if state.final_loss is not None else "n/a"
     print(

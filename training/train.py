@@ -287,7 +287,7 @@ def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
     cfg = load_config(args.config, override_values(args))
     if not args.resume and os.environ.get("RANK", "0") == "0":  # under accelerate, rank 0 checks for all
-        check_output_dir(str(cfg.output_dir), args.force)
+        check_output_dir(str(cfg.output_dir), args.force, [*cfg.train_files, *cfg.dev_files])
     result = train(cfg, resume=args.resume, show_progress=not (args.no_progress or args.quiet))
     dev = result.get("dev")
     summary = f"dev word F1 {dev['word']['f1']:.4f}, span F1 {dev['span']['f1']:.4f}" if dev else "no dev set"

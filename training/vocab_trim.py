@@ -116,7 +116,7 @@ def main(argv: Sequence[str]) -> int:
     from training.e5_small import build_tokenizer, read_e5_file
 
     args = parse(build_parser(), argv)
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, [*args.corpus, *args.input])
     e5 = read_e5_file()
     tokenizer = build_tokenizer(e5)
     corpus = count_pieces(tokenizer, read_corpus(args.corpus, args.max_words))
