@@ -13,7 +13,7 @@ from pathlib import Path
 
 from inference.batch import run_file
 from inference.model import default_model_dir, load_model
-from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
+from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, positive_int, run
 from labeling.exceptions import UsageError
 from labeling.records import has_lone_surrogate
 
@@ -24,7 +24,7 @@ def build_parser() -> Parser:
     add_model(parser, f"model directory (default: {default_model_dir()})", required=False)
     add_input(parser, "a .jsonl file (records with 'text') or a .txt file (one document per line)", required=False)
     add_output(parser, "JSONL output for --input", required=False)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=positive_int, default=32, metavar="N", help="texts per model call")
     parser.add_argument(
         "--threshold",
         type=float,

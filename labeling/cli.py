@@ -156,6 +156,26 @@ def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+def at_least(least: int) -> Callable[[str], int]:
+    """An argparse type for a count (``--batch-size``, ``--threads``): below ``least`` is a usage error (status 2),
+    where it would otherwise run on and give an empty or endless result."""
+
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    count.__name__ = f"at_least_{least}"
+    return count
+
+
+positive_int = at_least(1)
+
+
 def _same_file(a: Path, b: str | os.PathLike[str]) -> bool:
     """One file by device and inode: another spelling, a hard link or a symlink is still the same file."""
     try:

@@ -124,7 +124,7 @@ def test_the_batch_cli_reports_a_locked_output_as_one_error_line(model_dir, tmp_
     assert err.startswith("error: ") and "is being written by another process" in err
 
 
-# --- the gold input (issue 10, item 2) ----------------------------
+# --- the gold input, a bad batch size (issue 10, items 2, 5) ----------------------------
 
 
 def test_the_batch_cli_never_replaces_its_gold_input_with_predictions_even_with_force(
@@ -137,3 +137,12 @@ def test_the_batch_cli_never_replaces_its_gold_input_with_predictions_even_with_
         assert inference_main(argv) == 1
         assert "is an input of this command" in capsys.readouterr().err
     assert gold.read_bytes() == gold_path.read_bytes()
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_a_batch_size_below_1_is_refused_before_anything_is_written(model, tmp_path, batch_size):
+    src = tmp_path / "in.jsonl"
+    src.write_text(doc("ok1", OK1) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        run_file(model, src, tmp_path / "out.jsonl", batch_size=batch_size, show_progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]

@@ -1,5 +1,6 @@
 """The command lines: one option style, existing outputs refused unless --force, one error line, deal-extract."""
 
+import argparse
 import ast
 import importlib
 import json
@@ -15,6 +16,7 @@ import pytest
 import tomllib
 from conftest import ROOT
 
+from inference.__main__ import main as predict_main
 from inference.bench import main as bench_main
 from inference.evaluate import main as evaluate_main
 from inference.render import main as render_main
@@ -274,6 +276,48 @@ def test_an_output_folder_may_hold_an_input_that_the_command_does_not_write(tmp_
         check_output_dir(folder, True, [gold], writes=["gold.jsonl"])
     with pytest.raises(OutputIsInputError):  # a model directory: the whole folder is the command's
         check_output_dir(folder, True, [gold])
+
+
+# --- counts (issue 10, item 5) ---------------------------------------------------------------------
+
+COUNT_OPTIONS = {
+    "--batch-size",
+    "--threads",
+    "--epochs",
+    "--patience",
+    "--latency-runs",
+    "--docs",
+    "--first",
+    "--max-steps",
+    "--save-every",
+    "--max-sentences",
+    "--max-words",
+    "--min-count",
+    "--folds",
+}
+
+
+def test_every_count_option_refuses_0_and_below_as_a_usage_error():
+    checked = []
+    for module in CLIS:
+        for action in importlib.import_module(module).build_parser()._actions:
+            for option in COUNT_OPTIONS.intersection(action.option_strings):
+                for value in ("0", "-1"):
+                    with pytest.raises(argparse.ArgumentTypeError, match="must be at least"):
+                        action.type(value)
+                checked.append(f"{module} {option}")
+    assert "inference.__main__ --batch-size" in checked and len(checked) >= 15
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_batch_size_below_1_is_a_usage_error_not_an_empty_run(value, gold_path, model_dir, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    argv = ["--model", str(model_dir), "--input", str(gold_path), "--output", str(out), "--batch-size", value]
+    with pytest.raises(SystemExit) as exited:
+        predict_main(argv)
+    assert exited.value.code == 2
+    assert f"argument --batch-size: must be at least 1, got {value}" in capsys.readouterr().err
+    assert not out.exists()
 
 
 # --- failing ---------------------------------------------------------------------------------

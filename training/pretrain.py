@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, run
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, run
 from labeling.exceptions import BackboneError, ConfigError, CorpusError
 from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
 
@@ -499,16 +499,16 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--backbone", required=True, help="a model directory, or e5-small / e5-small-full")
     add_output_dir(parser, "the model directory to write")
-    parser.add_argument("--max-steps", type=int, default=defaults.max_steps)
+    parser.add_argument("--max-steps", type=positive_int, default=defaults.max_steps)
     parser.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this long")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--max-length", type=int, default=defaults.max_length)
+    parser.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
+    parser.add_argument("--max-length", type=positive_int, default=defaults.max_length)
     parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
     parser.add_argument("--warmup-ratio", type=float, default=defaults.warmup_ratio)
     parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
     parser.add_argument("--mlm-probability", type=float, default=defaults.mlm_probability)
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--save-every", type=int, default=defaults.save_every)
+    parser.add_argument("--save-every", type=positive_int, default=defaults.save_every)
     parser.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default=defaults.mixed_precision)
     parser.add_argument(
         "--resume", action="store_true", help="continue from the checkpoint in output_dir (which may then hold files)"
