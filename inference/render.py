@@ -19,6 +19,7 @@ from pathlib import Path
 from inference.error_analysis import find_errors
 from inference.model import as_spans, load_model
 from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
+from labeling.exceptions import UsageError
 from labeling.labels import LABELS, spec_of
 from labeling.records import Record, Span, atomic_write_text, load_records
 
@@ -120,11 +121,11 @@ def _texts(path: Path) -> list[tuple[str, str]]:
     """(id, text) of each record of a JSONL file, or of each non-blank line of a text file."""
     if path.suffix == ".jsonl":
         return [(r.id, r.text) for r in load_records(path)]
-    return [
-        (f"line-{i}", line)
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if line.strip()
-    ]
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return [(f"line-{i}", line) for i, line in enumerate(content.splitlines(), start=1) if line.strip()]
 
 
 @run

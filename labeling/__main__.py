@@ -140,8 +140,10 @@ def cmd_apply_review(args: argparse.Namespace) -> int:
     check_output(args.output, args.force, [args.input, args.review])
     try:
         raw = parse_json(_read(args.review))
+        if not isinstance(raw, list):  # an object's keys or a string's letters are no changes
+            raise ReviewError(f"expected a JSON list of changes, got {type(raw).__name__}")
         changes = [Change.from_json(c) for c in raw]
-    except (BadJSONError, ReviewError, TypeError) as exc:
+    except (BadJSONError, ReviewError) as exc:
         raise UsageError(f"bad review file {args.review}: {exc}") from None
     records, failures = apply_review(load_records(args.input), changes)
     for message in failures:

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from labeling.exceptions import DealExtractionError, OutputExistsError, OutputIsInputError
+from labeling.exceptions import DealExtractionError, OutputExistsError, OutputIsInputError, UsageError
 
 log = logging.getLogger(__name__)
 #: The inputs of a command, as its options give them (None for an option not given).
@@ -197,20 +197,35 @@ def _refuse_inputs(path: Path, inputs: Inputs) -> None:
 def check_output(path: str | Path, force: bool, inputs: Inputs = ()) -> None:
     """Refuse, before any work starts, an output file that cannot or must not be written.
 
-    Always: one of ``inputs`` (by inode: also a hard link or a symlink to it), or a directory.
+    Always: one of ``inputs`` (by inode: also a hard link or a symlink to it), a directory or another file that
+    is not a regular one (an atomic write would replace a device or a pipe), a folder that does not exist.
     Unless ``force``: a file that exists.
     """
     path = Path(path)
     _refuse_inputs(path, inputs)
     if path.is_dir():
         raise OutputExistsError(f"{path} is a directory; give the output a file name")
+    if path.exists() and not path.is_file():
+        raise OutputExistsError(f"{path} is not a regular file (a device or a pipe); give the output a file name")
+    folder = path.parent
+    if not folder.exists():
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: {_existing_ancestor(folder)} is not a directory")
     if path.exists() and not force:
         raise OutputExistsError(f"{path} exists; refusing to overwrite it (pass --force to replace it)")
 
 
+def _existing_ancestor(path: Path) -> Path:
+    """The first of ``path`` and its parents that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def check_output_dir(path: str | Path, force: bool, inputs: Inputs = (), writes: Sequence[str] | None = None) -> None:
-    """Refuse an output directory that already holds files (unless ``force``), that is a file, or that
-    would overwrite one of ``inputs`` (always).
+    """Refuse an output directory that already holds files (unless ``force``), that is a file or lies under
+    one, or that would overwrite one of ``inputs`` (always).
 
     ``writes`` names the files the command writes into it; None means the folder is the command's
     own (a model directory): then no input may lie anywhere inside it. An empty directory is
@@ -219,6 +234,8 @@ def check_output_dir(path: str | Path, force: bool, inputs: Inputs = (), writes:
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputExistsError(f"{path} is a file, not a directory")
+    if not _existing_ancestor(path).is_dir():
+        raise UsageError(f"cannot make {path}: {_existing_ancestor(path)} is not a directory")
     if writes is not None:
         for name in writes:
             _refuse_inputs(path / name, inputs)
@@ -271,20 +288,33 @@ def run(main: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
     """Wrap a command's ``main(argv)``: a project error or an OSError ends it with one line ``error: ...``, status 1.
 
     The user sees what to do, not a traceback; a bug (any other exception) still shows its traceback.
+    stdout is flushed here, so that a full disk or a closed pipe behind it is such an error too.
     """
 
     @functools.wraps(main)
     def command(argv: Sequence[str]) -> int:
         try:
-            return main(argv)
+            try:
+                return main(argv)
+            finally:
+                _flush_stdout()
         except BrokenPipeError:  # the reader went away (``| head``): stop without a word
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
         except (DealExtractionError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
 
     return command
+
+
+def _flush_stdout() -> None:
+    """Flush stdout now; when that fails, point it at /dev/null, so that the interpreter's own flush at exit
+    (which would print ``Exception ignored`` and exit 120) has nothing left to fail on."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise
 
 
 _SAFE = re.compile(r"[\w@%+=:,./-]+")

@@ -34,6 +34,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from inference.model import LOAD_ERRORS, first_line
 from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, run
 from labeling.exceptions import BackboneError, ConfigError, CorpusError
 from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
@@ -289,9 +290,8 @@ def load_masked_lm(path: Path, from_config_only: bool = False):
             model = AutoModelForMaskedLM.from_config(AutoConfig.from_pretrained(path, trust_remote_code=False))
             return tokenizer, model
         model, info = AutoModelForMaskedLM.from_pretrained(path, trust_remote_code=False, output_loading_info=True)
-    except (OSError, ValueError, KeyError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackboneError(f"cannot load backbone {str(path)!r}: {first_line}") from None
+    except LOAD_ERRORS as exc:
+        raise BackboneError(f"cannot load backbone {str(path)!r}: {first_line(exc)}") from None
     if not tokenizer.is_fast:
         raise BackboneError(f"backbone {str(path)!r} has no fast tokenizer; whole-word masking needs word_ids()")
     if tokenizer.mask_token_id is None:
