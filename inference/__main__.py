@@ -13,7 +13,18 @@ from pathlib import Path
 
 from inference.batch import run_file
 from inference.model import default_model_dir, load_model
-from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, positive_int, run
+from labeling.cli import (
+    Parser,
+    add_common,
+    add_input,
+    add_model,
+    add_output,
+    check_output,
+    parse,
+    positive_int,
+    resumable,
+    run,
+)
 from labeling.exceptions import UsageError
 from labeling.records import has_lone_surrogate
 
@@ -52,14 +63,15 @@ def main(argv: Sequence[str]) -> int:
         parser.error(f"--threshold must be between 0 and 1, got {args.threshold}")
     model = load_model(args.model, threshold=args.threshold)
     if args.input is not None:
-        written, failed = run_file(
-            model,
-            args.input,
-            args.output,
-            args.batch_size,
-            args.resume,
-            show_progress=not (args.no_progress or args.quiet),
-        )
+        with resumable():  # Ctrl-C keeps OUT.partial: --resume goes on after its last complete line
+            written, failed = run_file(
+                model,
+                args.input,
+                args.output,
+                args.batch_size,
+                args.resume,
+                show_progress=not (args.no_progress or args.quiet),
+            )
         print(f"wrote {written} document(s) to {args.output} ({failed} with an error)")
         return 0
     text = args.text if args.text is not None else sys.stdin.buffer.read().decode("utf-8", errors="replace")

@@ -4,7 +4,7 @@ One spelling for each kind of option: ``--input FILE``, ``--output FILE`` (or ``
 ``--model DIR``, ``--force`` (overwrite existing outputs), ``--quiet`` (warnings only). One rule
 for outputs: an existing one is refused before any work starts unless ``--force`` is given.
 An output is never one of the command's inputs, ``--force`` or not. One way to fail: ``error: ...``
-on stderr and exit status 1 (:func:`run`). It lives in
+on stderr and exit status 1 (:func:`run`); Ctrl-C is one line and status 130. It lives in
 ``labeling``, the bottom layer, so that ``inference`` and ``training`` can use it too.
 
 Old spellings (``--data``, ``--out``, ``-o``, bare file arguments) still work: :class:`Parser`
@@ -21,10 +21,11 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from labeling.exceptions import DealExtractionError, OutputExistsError, OutputIsInputError, UsageError
+from labeling.exceptions import DealExtractionError, Interrupted, OutputExistsError, OutputIsInputError, UsageError
 
 log = logging.getLogger(__name__)
 #: The inputs of a command, as its options give them (None for an option not given).
@@ -285,7 +286,8 @@ def setup_logging(quiet: bool = False) -> None:
 
 
 def run(main: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
-    """Wrap a command's ``main(argv)``: a project error or an OSError ends it with one line ``error: ...``, status 1.
+    """Wrap a command's ``main(argv)``: a project error or an OSError ends it with one line ``error: ...``, status 1;
+    Ctrl-C with one line, status 130, keeping what was written (see :func:`resumable`).
 
     The user sees what to do, not a traceback; a bug (any other exception) still shows its traceback.
     stdout is flushed here, so that a full disk or a closed pipe behind it is such an error too.
@@ -300,6 +302,9 @@ def run(main: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
                 _flush_stdout()
         except BrokenPipeError:  # the reader went away (``| head``): stop without a word
             return 1
+        except KeyboardInterrupt as exc:
+            print(exc if isinstance(exc, Interrupted) else "interrupted", file=sys.stderr)
+            return 130
         except (DealExtractionError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -315,6 +320,15 @@ def _flush_stdout() -> None:
     except OSError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise
+
+
+@contextmanager
+def resumable() -> Iterator[None]:
+    """Around the work of a command that has ``--resume``: Ctrl-C there tells the user to rerun with it."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; rerun with --resume") from None
 
 
 _SAFE = re.compile(r"[\w@%+=:,./-]+")

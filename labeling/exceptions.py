@@ -32,6 +32,11 @@ class OutputIsInputError(OutputExistsError):
     even with ``--force``, which would replace the input (gold annotations) with the output."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C where the command can go on later: the message says how (``--resume``). Like any
+    KeyboardInterrupt it is not a :class:`DealExtractionError`: code that catches errors lets it through."""
+
+
 class DataError(DealExtractionError, ValueError):
     """Raised when annotation data is malformed; ``problems`` lists every problem found.
 

@@ -21,7 +21,7 @@ from inference.bench import main as bench_main
 from inference.evaluate import main as evaluate_main
 from inference.render import main as render_main
 from labeling.__main__ import main
-from labeling.cli import PACKAGES, check_output_dir, run, setup_logging
+from labeling.cli import PACKAGES, check_output_dir, resumable, run, setup_logging
 from labeling.exceptions import ConfigError, DealExtractionError, OutputIsInputError
 from training.cli import COMMANDS
 
@@ -341,6 +341,52 @@ def test_a_project_error_or_an_oserror_ends_a_command_with_one_line_and_status_1
 def test_a_bug_still_shows_its_traceback():
     with pytest.raises(ZeroDivisionError):
         run(lambda argv: 1 / 0)([])
+
+
+def test_ctrl_c_is_one_line_and_status_130(capsys):
+    def command(argv):
+        raise KeyboardInterrupt
+
+    assert run(command)([]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_ctrl_c_in_work_that_can_resume_says_to_rerun_with_resume(capsys):
+    def command(argv):
+        with resumable():
+            raise KeyboardInterrupt
+
+    assert run(command)([]) == 130
+    assert capsys.readouterr().err == "interrupted; rerun with --resume\n"
+
+
+def test_ctrl_c_in_training_keeps_the_last_epoch_and_resume_finishes_the_run(tmp_path, monkeypatch, capsys):
+    import training.train as training_run
+
+    out = tmp_path / "run"
+    argv = [
+        *("--backbone", "scratch", "--train-files", str(_short_gold(tmp_path)), "--dev-files", "--dev-fraction", "0"),
+        *("--epochs", "2", "--batch-size", "8", "--max-length", "64", "--stride", "16", "--augment-copies", "0"),
+        *("--scratch-vocab-size", "300", "--scratch-hidden-size", "32", "--scratch-num-hidden-layers", "1"),
+        *("--scratch-num-attention-heads", "2", "--scratch-intermediate-size", "64"),
+        *("--output-dir", str(out), "--no-progress", "--quiet"),
+    ]
+    step, steps = training_run.optimizer_step, []
+
+    def ctrl_c_in_epoch_2(*args):  # three texts in batches of 8: one step an epoch
+        steps.append(args)
+        if len(steps) == 2:
+            raise KeyboardInterrupt
+        return step(*args)
+
+    monkeypatch.setattr(training_run, "optimizer_step", ctrl_c_in_epoch_2)
+    assert training_run.main(argv) == 130
+    assert capsys.readouterr().err == "interrupted; rerun with --resume\n"
+    assert json.loads((out / "checkpoint" / "trainer_state.json").read_text(encoding="utf-8"))["epoch"] == 1
+    monkeypatch.setattr(training_run, "optimizer_step", step)
+    assert training_run.main([*argv, "--resume"]) == 0
+    history = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["history"]
+    assert [row["epoch"] for row in history] == [1, 2]
 
 
 def test_a_missing_model_is_one_error_line_and_exit_status_1_from_the_shell(gold_path, tmp_path):

@@ -35,7 +35,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from inference.model import LOAD_ERRORS, first_line
-from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, run
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, resumable, run
 from labeling.exceptions import BackboneError, ConfigError, CorpusError
 from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
 
@@ -524,7 +524,10 @@ def main(argv: Sequence[str]) -> int:
     options = {k: v for k, v in vars(args).items() if k not in ("resume", "no_progress", "force", "quiet")}
     if not args.resume:
         check_output_dir(args.output_dir, args.force, args.corpus)
-    state = pretrain(PretrainConfig(**options), resume=args.resume, show_progress=not (args.no_progress or args.quiet))
+    with resumable():  # Ctrl-C keeps the last checkpoint (every --save-every steps)
+        state = pretrain(
+            PretrainConfig(**options), resume=args.resume, show_progress=not (args.no_progress or args.quiet)
+        )
     loss = f"{state.final_loss:.4f}" if state.final_loss is not None else "n/a"
     print(
         f"saved {args.output_dir} (step {state.steps}, {state.tokens_seen} tokens, loss {loss}, "
