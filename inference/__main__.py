@@ -19,7 +19,18 @@ from pathlib import Path
 from inference.batch import run_file
 from inference.deals import deals_from_spans
 from inference.model import default_model_dir, load_model
-from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
+from labeling.cli import (
+    Parser,
+    add_common,
+    add_input,
+    add_model,
+    add_output,
+    check_output,
+    parse,
+    positive_int,
+    resumable,
+    run,
+)
 from labeling.exceptions import UsageError
 from labeling.records import has_lone_surrogate
 
@@ -30,7 +41,7 @@ def build_parser() -> Parser:
     add_model(parser, f"model directory (default: {default_model_dir()})", required=False)
     add_input(parser, "a .jsonl file (records with 'text') or a .txt file (one document per line)", required=False)
     add_output(parser, "JSONL output for --input", required=False)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=positive_int, default=32, metavar="N", help="texts per model call")
     parser.add_argument(
         "--threshold",
         type=float,
@@ -56,20 +67,21 @@ def main(argv: Sequence[str]) -> int:
     if args.input is not None:
         if not Path(args.input).is_file():
             raise UsageError(f"cannot read {args.input}")
-        check_output(args.output, args.force)
+        check_output(args.output, args.force, [args.input])
     if not 0.0 <= args.threshold <= 1.0:
         parser.error(f"--threshold must be between 0 and 1, got {args.threshold}")
     model = load_model(args.model, threshold=args.threshold)
     if args.input is not None:
-        written, failed = run_file(
-            model,
-            args.input,
-            args.output,
-            args.batch_size,
-            args.resume,
-            show_progress=not (args.no_progress or args.quiet),
-            deals=args.deals,
-        )
+        with resumable():  # Ctrl-C keeps OUT.partial: --resume goes on after its last complete line
+            written, failed = run_file(
+                model,
+                args.input,
+                args.output,
+                args.batch_size,
+                args.resume,
+                show_progress=not (args.no_progress or args.quiet),
+                deals=args.deals,
+            )
         print(f"wrote {written} document(s) to {args.output} ({failed} with an error)")
         return 0
     text = args.text if args.text is not None else sys.stdin.buffer.read().decode("utf-8", errors="replace")

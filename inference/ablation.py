@@ -71,7 +71,7 @@ def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parse(parser, argv)
     models = named_models(args.model)
-    check_output_dir(args.output_dir, args.force)
+    check_output_dir(args.output_dir, args.force, [args.input])
     out = Path(args.output_dir)
     rows: dict[str, dict] = {f"{RULES} baseline": evaluate(None, args.input, str(out / RULES), baseline=RULES)}
     dev: dict[str, float | None] = {}

@@ -1,7 +1,7 @@
 """Agreement between two annotators of the same passages, scored as the model is scored.
 
-    python -m inference.agreement --first data/agreement/v2_first_annotator.jsonl \\
-        --second data/agreement/v2_second_annotator.jsonl --output agreement.md
+    python -m inference.agreement --first-annotator data/agreement/v2_first_annotator.jsonl \\
+        --second-annotator data/agreement/v2_second_annotator.jsonl --output agreement.md
 
 Span agreement is the exact-span F1 of one annotator against the other, overall and per label (F1
 is symmetric, so it does not matter which is "gold"); deal-link agreement is the F1 of their links
@@ -68,8 +68,8 @@ def report(result: dict, first: str, second: str) -> str:
 
 def build_parser() -> Parser:
     parser = Parser(prog="python -m inference.agreement", description=__doc__)
-    parser.add_argument("--first", required=True, metavar="FILE", help="the first annotator's JSONL")
-    parser.add_argument("--second", required=True, metavar="FILE", help="the second annotator's JSONL")
+    parser.add_argument("--first-annotator", required=True, metavar="FILE", help="the first annotator's JSONL")
+    parser.add_argument("--second-annotator", required=True, metavar="FILE", help="the second annotator's JSONL")
     add_output(parser, "markdown file for the agreement table", required=False)
     add_common(parser)
     return parser
@@ -78,10 +78,11 @@ def build_parser() -> Parser:
 @run
 def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
+    first, second = args.first_annotator, args.second_annotator
     if args.output:
-        check_output(args.output, args.force)
-    pairs = paired(load_records(args.first), load_records(args.second), args.second)
-    text = report(agreement(pairs), args.first, args.second)
+        check_output(args.output, args.force, [first, second])
+    pairs = paired(load_records(first), load_records(second), second)
+    text = report(agreement(pairs), first, second)
     if args.output:
         atomic_write_text(args.output, text)
     print(text, end="")

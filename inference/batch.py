@@ -143,8 +143,11 @@ def run_file(
 
     With ``deals``, each output line also holds the document's deals (:mod:`inference.deals`).
 
-    Raises :class:`labeling.locking.OutputLockedError` when another run is writing ``output_path``.
+    Raises :class:`labeling.locking.OutputLockedError` when another run is writing ``output_path``, and
+    ValueError for a ``batch_size`` below 1 (before writing anything: it would otherwise run one by one).
     """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     with exclusive_lock(output_path):
         return _run_file(model, Path(input_path), Path(output_path), batch_size, resume, show_progress, deals)
 

@@ -35,7 +35,7 @@ from inference.metrics import score
 from inference.model import as_spans, load_model
 from inference.onnx_runtime import export_onnx
 from inference.runtimes import RUNTIMES as OUR_RUNTIMES
-from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, run
+from labeling.cli import Parser, add_common, add_input, add_model, add_output, check_output, parse, positive_int, run
 from labeling.exceptions import UsageError
 from labeling.labels import ID2TAG, TAG2ID
 from labeling.records import Record, atomic_write_text, load_records
@@ -253,11 +253,13 @@ def build_parser() -> Parser:
         aliases=["--json"],
     )
     parser.add_argument("--md", default=None, help=argparse.SUPPRESS)  # deprecated: the table's own path
-    parser.add_argument("--latency-runs", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
+    parser.add_argument("--latency-runs", type=positive_int, default=30, metavar="N")
+    parser.add_argument(
+        "--threads", type=positive_int, default=None, metavar="N", help="CPU threads (default: all cores)"
+    )
     parser.add_argument(
         "--max-length",
-        type=int,
+        type=positive_int,
         nargs="*",
         default=[],
         metavar="N",
@@ -290,7 +292,7 @@ def main(argv: Sequence[str]) -> int:
     json_path, md_path = output_paths(args.output, args.md)
     for path in (json_path, md_path):
         if path is not None:
-            check_output(path, args.force)
+            check_output(path, args.force, [args.input])
     if args.threads:
         torch.set_num_threads(args.threads)
     gold = load_records(args.input)

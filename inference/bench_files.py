@@ -21,7 +21,7 @@ from pathlib import Path
 
 from inference.batch import run_file
 from inference.model import load_model
-from labeling.cli import Parser, add_common, add_input, add_model, parse, run
+from labeling.cli import Parser, add_common, add_input, add_model, parse, positive_int, run
 from labeling.records import load_records
 
 
@@ -33,8 +33,10 @@ def build_parser() -> Parser:
     parser = Parser(prog="python -m inference.bench_files", description=__doc__)
     add_model(parser)
     add_input(parser, "JSONL records whose texts are cycled", aliases=["--data"])
-    parser.add_argument("--docs", type=int, default=10_000, help="documents in the whole run")
-    parser.add_argument("--first", type=int, default=1_000, help="documents before the first measure")
+    parser.add_argument("--docs", type=positive_int, default=10_000, metavar="N", help="documents in the whole run")
+    parser.add_argument(
+        "--first", type=positive_int, default=1_000, metavar="N", help="documents before the first measure"
+    )
     add_common(parser, writes=False)
     return parser
 

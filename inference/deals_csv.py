@@ -123,7 +123,7 @@ def build_parser() -> Parser:
 @run
 def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, [args.input])
     rows = list(iter_rows(args.input))
     atomic_write_text(args.output, to_csv(rows))
     print(f"wrote {len(rows)} deal(s) to {args.output}")

@@ -50,6 +50,15 @@ log = logging.getLogger(__name__)
 PROG = "python -m inference.evaluate"
 RULES = "rules"
 MAX_EXAMPLES_PER_KIND = 60
+#: Every file evaluate() may write into its folder.
+OUTPUT_FILES = (
+    "metrics.json",
+    "predictions.jsonl",
+    "report.md",
+    "report.html",
+    "baseline_metrics.json",
+    "baseline_predictions.jsonl",
+)
 
 
 def predict_records(model, records: Sequence[Record], batch_size: int = 16) -> list[Record]:
@@ -293,7 +302,7 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parse(parser, argv)
-    check_output_dir(args.output_dir, args.force)
+    check_output_dir(args.output_dir, args.force, [args.input], writes=OUTPUT_FILES)
     metrics = evaluate(
         args.model,
         args.input,

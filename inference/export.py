@@ -6,9 +6,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from inference.model import load_model
+from inference.model import check_model_dir, load_model
 from inference.onnx_runtime import export_onnx
-from inference.runtimes import RUNTIMES
+from inference.runtimes import ONNX_DIR, RUNTIMES
 from labeling.cli import Parser, add_common, add_model, check_output, parse, run
 
 
@@ -22,8 +22,10 @@ def build_parser() -> Parser:
 @run
 def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
+    check_model_dir(Path(args.model))  # the ONNX folder is made inside it
     for name in ("onnx", "onnx_int8"):
-        check_output(Path(args.model) / RUNTIMES[name].file, args.force)
+        if (Path(args.model) / ONNX_DIR).is_dir():
+            check_output(Path(args.model) / RUNTIMES[name].file, args.force)
     extractor = load_model(args.model)
     paths = export_onnx(extractor.model, Path(args.model))
     for name, path in paths.items():

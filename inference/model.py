@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from safetensors import SafetensorError
 
 from inference.deals import deals_from_spans
 from inference.decoding import check_threshold, predict_spans
 from inference.encoding import Forward, WindowSettings
 from inference.linking import load_linker
 from inference.runtimes import get_runtime
-from labeling.exceptions import ModelNotFoundError
+from labeling.exceptions import BrokenModelError, DealExtractionError, ModelNotFoundError
 from labeling.labels import TAGS
 from labeling.link import Linker, link_by_sentence
 from labeling.records import Span
@@ -29,6 +32,36 @@ MODEL_ENV = "DEAL_EXTRACTION_MODEL"
 CACHE_ENV = "DEAL_EXTRACTION_CACHE"
 REQUIRED_FILES = ("config.json", "tokenizer.json")
 TRAIN_HINT = "train one with: python -m training.train (see README)"
+#: What transformers, tokenizers and safetensors raise on a model file that is not what it should be: cut
+#: short or not JSON (ValueError, SafetensorError), nested too deeply (RecursionError), of an unknown model
+#: type (ValueError), of other tensor shapes (RuntimeError), a tokenizer.json of another layout (KeyError).
+LOAD_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    RecursionError,
+    RuntimeError,
+    SafetensorError,
+)
+
+
+def first_line(exc: BaseException) -> str:
+    """``Type: first line of the message``: a library's error, short enough for one ``error:`` line."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+@contextmanager
+def reading(path: Path, what: str) -> Iterator[None]:
+    """A failure of the loading libraries on ``what`` of the model at ``path`` becomes a :class:`BrokenModelError`
+    naming it; the project's own errors pass through, and so does anything else (a bug)."""
+    try:
+        yield
+    except DealExtractionError:
+        raise
+    except LOAD_ERRORS as exc:
+        raise BrokenModelError(f"cannot load {what} of the model at {path}: {first_line(exc)}") from exc
 
 
 def cache_dir() -> Path:
@@ -179,11 +212,14 @@ def load_model(
     hf_logging.disable_progress_bar()
     path = Path(path) if path is not None else default_model_dir()
     check_model_dir(path, runtime)
-    config = AutoConfig.from_pretrained(path, trust_remote_code=False, local_files_only=True)
+    with reading(path, "config.json"):
+        config = AutoConfig.from_pretrained(path, trust_remote_code=False, local_files_only=True)
     check_labels(config, path)
     settings = window_settings(config, path, max_length, stride, context)
-    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
-    model, forward = loader.load(path, threads)
+    with reading(path, "the tokenizer (tokenizer.json)"):
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
+    with reading(path, loader.file):
+        model, forward = loader.load(path, threads)
     backbone = getattr(config, "backbone", None) or "unknown"
     linker = load_linker(path) or link_by_sentence
     return DealExtractor(

@@ -220,7 +220,7 @@ def main(argv: Sequence[str]) -> int:
     args = parse(parser, argv)
     if not (args.predictions or args.input):
         parser.error("give --input (with --model) or --predictions")
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, [args.input, args.predictions, args.gold])
     gold = load_records(args.gold) if args.gold else None
     if args.predictions:
         predicted, scores = load_predictions(args.predictions), {}

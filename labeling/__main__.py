@@ -83,7 +83,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_to_conll(args: argparse.Namespace) -> int:
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, [args.input])
     atomic_write_text(args.output, to_conll(load_records(args.input)))
     print(f"wrote {args.output}")
     return 0
@@ -93,7 +93,7 @@ def _import_command(parse_file):
     """A command that reads --input with ``parse_file(content, name)`` and writes the records to --output."""
 
     def command(args: argparse.Namespace) -> int:
-        check_output(args.output, args.force)
+        check_output(args.output, args.force, [args.input])
         records = parse_file(_read(args.input), args.input)
         write_records(args.output, records)
         print(f"wrote {len(records)} record(s) to {args.output}")
@@ -103,14 +103,14 @@ def _import_command(parse_file):
 
 
 def cmd_to_labelstudio(args: argparse.Namespace) -> int:
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, [args.input])
     atomic_write_text(args.output, to_labelstudio(load_records(args.input), as_predictions=args.as_predictions))
     print(f"wrote {args.output}; Label Studio labeling config:\n{LABEL_CONFIG}")
     return 0
 
 
 def cmd_preannotate(args: argparse.Namespace) -> int:
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, args.input)
     records = []
     for path in args.input:
         text = _read(path)
@@ -122,7 +122,7 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    check_output_dir(args.output_dir, args.force)
+    check_output_dir(args.output_dir, args.force, args.input, writes=[f"{name}.jsonl" for name in SPLITS])
     records = [r for path in args.input for r in load_records(path)]
     try:
         parts = split_by_source(records, args.dev, args.test, args.seed)
@@ -137,11 +137,13 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 
 def cmd_apply_review(args: argparse.Namespace) -> int:
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, [args.input, args.review])
     try:
         raw = parse_json(_read(args.review))
+        if not isinstance(raw, list):  # an object's keys or a string's letters are no changes
+            raise ReviewError(f"expected a JSON list of changes, got {type(raw).__name__}")
         changes = [Change.from_json(c) for c in raw]
-    except (BadJSONError, ReviewError, TypeError) as exc:
+    except (BadJSONError, ReviewError) as exc:
         raise UsageError(f"bad review file {args.review}: {exc}") from None
     records, failures = apply_review(load_records(args.input), changes)
     for message in failures:

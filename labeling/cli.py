@@ -3,7 +3,8 @@
 One spelling for each kind of option: ``--input FILE``, ``--output FILE`` (or ``--output-dir DIR``),
 ``--model DIR``, ``--force`` (overwrite existing outputs), ``--quiet`` (warnings only). One rule
 for outputs: an existing one is refused before any work starts unless ``--force`` is given.
-One way to fail: ``error: ...`` on stderr and exit status 1 (:func:`run`). It lives in
+An output is never one of the command's inputs, ``--force`` or not. One way to fail: ``error: ...``
+on stderr and exit status 1 (:func:`run`); Ctrl-C is one line and status 130. It lives in
 ``labeling``, the bottom layer, so that ``inference`` and ``training`` can use it too.
 
 Old spellings (``--data``, ``--out``, ``-o``, bare file arguments) still work: :class:`Parser`
@@ -20,12 +21,15 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from labeling.exceptions import DealExtractionError, OutputExistsError
+from labeling.exceptions import DealExtractionError, Interrupted, OutputExistsError, OutputIsInputError, UsageError
 
 log = logging.getLogger(__name__)
+#: The inputs of a command, as its options give them (None for an option not given).
+Inputs = Iterable["str | os.PathLike[str] | None"]
 PACKAGES = ("labeling", "inference", "training")
 _DEPRECATED = "deprecated_spellings"  # namespace attribute: notes of the old spellings met
 
@@ -153,23 +157,96 @@ def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def check_output(path: str | Path, force: bool) -> None:
-    """Refuse an output file that exists (unless ``force``) or that names a directory (always)."""
+def at_least(least: int) -> Callable[[str], int]:
+    """An argparse type for a count (``--batch-size``, ``--threads``): below ``least`` is a usage error (status 2),
+    where it would otherwise run on and give an empty or endless result."""
+
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    count.__name__ = f"at_least_{least}"
+    return count
+
+
+positive_int = at_least(1)
+
+
+def _same_file(a: Path, b: str | os.PathLike[str]) -> bool:
+    """One file by device and inode: another spelling, a hard link or a symlink is still the same file."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): nothing to overwrite
+        return False
+
+
+def _refuse_inputs(path: Path, inputs: Inputs) -> None:
+    for given in inputs:
+        if given is not None and _same_file(path, given):
+            same = "" if Path(given) == path else f" (the same file as {given})"
+            raise OutputIsInputError(
+                f"{path} is an input of this command{same}; write the output to another file "
+                "(not even --force replaces an input)"
+            )
+
+
+def check_output(path: str | Path, force: bool, inputs: Inputs = ()) -> None:
+    """Refuse, before any work starts, an output file that cannot or must not be written.
+
+    Always: one of ``inputs`` (by inode: also a hard link or a symlink to it), a directory or another file that
+    is not a regular one (an atomic write would replace a device or a pipe), a folder that does not exist.
+    Unless ``force``: a file that exists.
+    """
     path = Path(path)
+    _refuse_inputs(path, inputs)
     if path.is_dir():
         raise OutputExistsError(f"{path} is a directory; give the output a file name")
+    if path.exists() and not path.is_file():
+        raise OutputExistsError(f"{path} is not a regular file (a device or a pipe); give the output a file name")
+    folder = path.parent
+    if not folder.exists():
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: {_existing_ancestor(folder)} is not a directory")
     if path.exists() and not force:
         raise OutputExistsError(f"{path} exists; refusing to overwrite it (pass --force to replace it)")
 
 
-def check_output_dir(path: str | Path, force: bool) -> None:
-    """Refuse an output directory that already holds files (unless ``force``) or that is a file (always).
+def _existing_ancestor(path: Path) -> Path:
+    """The first of ``path`` and its parents that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
-    An empty directory is fine: it is often made ahead (``mktemp -d``).
+
+def check_output_dir(path: str | Path, force: bool, inputs: Inputs = (), writes: Sequence[str] | None = None) -> None:
+    """Refuse an output directory that already holds files (unless ``force``), that is a file or lies under
+    one, or that would overwrite one of ``inputs`` (always).
+
+    ``writes`` names the files the command writes into it; None means the folder is the command's
+    own (a model directory): then no input may lie anywhere inside it. An empty directory is
+    fine: it is often made ahead (``mktemp -d``).
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputExistsError(f"{path} is a file, not a directory")
+    if not _existing_ancestor(path).is_dir():
+        raise UsageError(f"cannot make {path}: {_existing_ancestor(path)} is not a directory")
+    if writes is not None:
+        for name in writes:
+            _refuse_inputs(path / name, inputs)
+    elif path.is_dir():
+        inside = [i for i in inputs if i is not None and Path(i).resolve().is_relative_to(path.resolve())]
+        if inside:
+            raise OutputIsInputError(
+                f"{path} holds {inside[0]}, which is an input of this command; write the output to another folder "
+                "(not even --force replaces an input)"
+            )
     if path.is_dir() and any(path.iterdir()) and not force:
         raise OutputExistsError(f"{path} is not empty; refusing to overwrite it (pass --force to write into it)")
 
@@ -209,23 +286,49 @@ def setup_logging(quiet: bool = False) -> None:
 
 
 def run(main: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
-    """Wrap a command's ``main(argv)``: a project error or an OSError ends it with one line ``error: ...``, status 1.
+    """Wrap a command's ``main(argv)``: a project error or an OSError ends it with one line ``error: ...``, status 1;
+    Ctrl-C with one line, status 130, keeping what was written (see :func:`resumable`).
 
     The user sees what to do, not a traceback; a bug (any other exception) still shows its traceback.
+    stdout is flushed here, so that a full disk or a closed pipe behind it is such an error too.
     """
 
     @functools.wraps(main)
     def command(argv: Sequence[str]) -> int:
         try:
-            return main(argv)
+            try:
+                return main(argv)
+            finally:
+                _flush_stdout()
         except BrokenPipeError:  # the reader went away (``| head``): stop without a word
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
+        except KeyboardInterrupt as exc:
+            print(exc if isinstance(exc, Interrupted) else "interrupted", file=sys.stderr)
+            return 130
         except (DealExtractionError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
 
     return command
+
+
+def _flush_stdout() -> None:
+    """Flush stdout now; when that fails, point it at /dev/null, so that the interpreter's own flush at exit
+    (which would print ``Exception ignored`` and exit 120) has nothing left to fail on."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise
+
+
+@contextmanager
+def resumable() -> Iterator[None]:
+    """Around the work of a command that has ``--resume``: Ctrl-C there tells the user to rerun with it."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; rerun with --resume") from None
 
 
 _SAFE = re.compile(r"[\w@%+=:,./-]+")

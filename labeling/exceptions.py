@@ -27,11 +27,27 @@ class OutputExistsError(DealExtractionError, FileExistsError):
     """An output that is already there: commands refuse to overwrite it unless given ``--force``."""
 
 
+class OutputIsInputError(OutputExistsError):
+    """An output that is one of the command's own inputs (by inode: a hard link or a symlink counts): refused
+    even with ``--force``, which would replace the input (gold annotations) with the output."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C where the command can go on later: the message says how (``--resume``). Like any
+    KeyboardInterrupt it is not a :class:`DealExtractionError`: code that catches errors lets it through."""
+
+
 class DataError(DealExtractionError, ValueError):
-    """Raised when annotation data is malformed; ``problems`` lists every problem found."""
+    """Raised when annotation data is malformed; ``problems`` lists every problem found.
+
+    One problem is one line (``FILE:LINE [ID]: what``), so a command's error is one line too;
+    several come as a count and then one line each."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        if len(problems) == 1:
+            super().__init__(str(problems[0]))
+            return
         shown = "\n".join(str(p) for p in problems[:50])
         more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s):\n{shown}{more}")
@@ -58,7 +74,12 @@ class ModelNotFoundError(DealExtractionError, FileNotFoundError):
     """The model directory is missing or incomplete."""
 
 
-class BrokenWeightsError(DealExtractionError, ValueError):
+class BrokenModelError(DealExtractionError, ValueError):
+    """A model directory whose files cannot be read as a model: cut short, not JSON, nested too deeply, of an
+    unknown model type (what the loading libraries raise is turned into this, naming the file)."""
+
+
+class BrokenWeightsError(BrokenModelError):
     """A weights file that does not hold a usable model: tensors missing or misshapen, or values not finite."""
 
 

@@ -73,22 +73,32 @@ def _task_spans(task: dict, text: str) -> list[Span]:
             continue
         value = res["value"]
         if type(value["start"]) is not int or type(value["end"]) is not int:  # True would be read as 1
-            raise ValueError(f"offsets must be integers, got {value['start']!r}-{value['end']!r}")
+            raise ValueError(
+                f"offsets must be integers, got {type(value['start']).__name__}-{type(value['end']).__name__}"
+            )
+        labels = value["labels"]
+        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+            raise ValueError("labels must be a list of strings")
         start, end = to_cp.get(value["start"]), to_cp.get(value["end"])
         if start is None or end is None:
             raise ValueError(f"offsets {value['start']}-{value['end']} split a character")
-        for label in value["labels"]:
+        for label in labels:
             spans.append(Span(start, end, label, text[start:end]))
     return spans
 
 
-def _task_record(task: dict, n: int) -> Record:
+def _task_record(task: object, n: int) -> Record:
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        raise ValueError("a task must be a JSON object with a 'data' object")
     data = task["data"]
-    text = data["text"]
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a string, got {type(text).__name__}")
-    rid = str(data.get("id") or task.get("id") or f"ls-{n:04d}")
-    return Record(rid, text, sorted(_task_spans(task, text)), str(data.get("source", "")))
+    text, source = data["text"], data.get("source", "")
+    for name, value in (("text", text), ("source", source)):
+        if not isinstance(value, str):  # str() of a deeply nested list would overflow the stack
+            raise ValueError(f"{name} must be a string, got {type(value).__name__}")
+    given = data.get("id") or task.get("id") or f"ls-{n:04d}"
+    if type(given) not in (str, int):  # str() of anything else (a deeply nested list) is no id, or overflows
+        raise ValueError("id must be a string or an integer")
+    return Record(str(given), text, sorted(_task_spans(task, text)), source)
 
 
 def from_labelstudio(content: str, name: str = "<labelstudio>") -> list[Record]:

@@ -345,6 +345,8 @@ def _create_beside(target: Path) -> tuple[int, Path]:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as exc:  # name the file the user asked for, not the temporary one (OSError() picks the subclass)
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
 
 
 def atomic_write_text(path: str | os.PathLike, content: str) -> None:

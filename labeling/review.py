@@ -32,7 +32,11 @@ class Change:
     reason: str = ""
 
     @classmethod
-    def from_json(cls, raw: dict) -> Change:
+    def from_json(cls, raw: object) -> Change:
+        """A change from its JSON object; anything else, or a field that is not a string, is a :class:`ReviewError`
+        (a list as an id, a number as a context would otherwise fail deep inside :func:`apply_review`)."""
+        if not isinstance(raw, dict):
+            raise ReviewError(f"a change must be a JSON object, got {type(raw).__name__}")
         known = {
             k: raw[k]
             for k in ("id", "action", "label", "span", "context", "new_label", "new_span", "reason")
@@ -43,7 +47,11 @@ class Change:
         try:
             change = cls(**known)
         except TypeError as exc:
-            raise ReviewError(f"malformed change {raw!r}: {exc}") from None
+            raise ReviewError(f"malformed change: {exc}") from None
+        strings = [change.id, change.action, change.label, change.span, change.context, change.reason]
+        optional = [change.new_label, change.new_span]
+        if not all(isinstance(v, str) for v in strings) or not all(v is None or isinstance(v, str) for v in optional):
+            raise ReviewError("malformed change: its fields must be strings")
         if change.action not in ACTIONS:
             raise ReviewError(f"{change.id}: unknown action {change.action!r}")
         return change

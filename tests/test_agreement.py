@@ -47,5 +47,5 @@ def test_a_passage_whose_text_differs_is_an_error(tmp_path, capsys):
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text(json.dumps(FIRST.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
     second.write_text(json.dumps({"id": "d1", "text": TEXT + " ", "spans": []}, ensure_ascii=False) + "\n")
-    assert agreement_main(["--first", str(first), "--second", str(second)]) == 1
+    assert agreement_main(["--first-annotator", str(first), "--second-annotator", str(second)]) == 1
     assert "texts differ" in capsys.readouterr().err

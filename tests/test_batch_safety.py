@@ -1,9 +1,15 @@
 """Batch runs under hostile input (issue 10): one bad line is one error line, ids never shift or collide."""
 
 import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
 import tracemalloc
 
 import pytest
+from conftest import ROOT
 
 from inference import load_model
 from inference.__main__ import main as inference_main
@@ -134,3 +140,60 @@ def test_a_blank_line_of_a_text_file_is_no_document_and_later_ids_keep_their_lin
     src.write_text(f"{OK1}\n\n{OK2}\n", encoding="utf-8")
     assert [(d.id, d.text) for d in iter_documents(src)] == [("line-1", OK1), ("line-3", OK2)]
     assert count_documents(src) == 2
+
+
+# --- the gold input, a bad batch size, Ctrl-C (issue 10, items 2, 5, 17) ----------------------------
+
+
+def test_the_batch_cli_never_replaces_its_gold_input_with_predictions_even_with_force(
+    model_dir, gold_path, tmp_path, capsys
+):
+    gold = shutil.copyfile(gold_path, tmp_path / "gold.jsonl")
+    (tmp_path / "predictions.jsonl").symlink_to(gold)
+    for output in (gold, tmp_path / "predictions.jsonl"):
+        argv = ["--model", str(model_dir), "--input", str(gold), "--output", str(output), "--force", "--no-progress"]
+        assert inference_main(argv) == 1
+        assert "is an input of this command" in capsys.readouterr().err
+    assert gold.read_bytes() == gold_path.read_bytes()
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_a_batch_size_below_1_is_refused_before_anything_is_written(model, tmp_path, batch_size):
+    src = tmp_path / "in.jsonl"
+    src.write_text(doc("ok1", OK1) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        run_file(model, src, tmp_path / "out.jsonl", batch_size=batch_size, show_progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def _sigint_default() -> None:
+    """A process started in the background may inherit SIGINT ignored; Python only catches it when it is not."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_keeps_the_partial_output_and_resume_gives_what_one_run_gives(model, model_dir, tmp_path):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    partial = tmp_path / "out.jsonl.partial"
+    texts = [OK1, OK2, "قيمة الشركة مليار دولار", "ربحت أمازون مليون دولار من صفقة OpenAI"]
+    src.write_text("".join(doc(f"d{i}", texts[i % 4]) + "\n" for i in range(600)), encoding="utf-8")
+    argv = ["--model", str(model_dir), "--input", str(src), "--output", str(out), "--batch-size", "1"]
+    argv += ["--no-progress", "--quiet"]
+    command = subprocess.Popen(
+        [sys.executable, "-m", "inference", *argv],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_sigint_default,
+    )
+    deadline = time.monotonic() + 120
+    while not (partial.exists() and partial.stat().st_size) and command.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    command.send_signal(signal.SIGINT)  # once the first documents are written
+    _, err = command.communicate(timeout=120)
+    assert (command.returncode, err) == (130, "interrupted; rerun with --resume\n")
+    written = partial.read_text(encoding="utf-8").count("\n")
+    assert not out.exists() and 0 < written < 600
+    assert inference_main([*argv, "--resume"]) == 0
+    run_file(model, src, tmp_path / "uninterrupted.jsonl", batch_size=1, show_progress=False)
+    assert out.read_bytes() == (tmp_path / "uninterrupted.jsonl").read_bytes()

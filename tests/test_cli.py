@@ -1,9 +1,11 @@
 """The command lines: one option style, existing outputs refused unless --force, one error line, deal-extract."""
 
+import argparse
 import ast
 import importlib
 import json
 import logging
+import os
 import re
 import shlex
 import shutil
@@ -14,12 +16,13 @@ import pytest
 import tomllib
 from conftest import ROOT
 
+from inference.__main__ import main as predict_main
 from inference.bench import main as bench_main
 from inference.evaluate import main as evaluate_main
 from inference.render import main as render_main
 from labeling.__main__ import main
-from labeling.cli import PACKAGES, run, setup_logging
-from labeling.exceptions import ConfigError, DealExtractionError
+from labeling.cli import PACKAGES, check_output_dir, resumable, run, setup_logging
+from labeling.exceptions import ConfigError, DealExtractionError, OutputIsInputError
 from training.cli import COMMANDS
 
 
@@ -242,6 +245,89 @@ def test_training_into_a_used_output_dir_needs_resume_or_force(gold_path, model_
     assert "best epoch 2" in capsys.readouterr().out
 
 
+# --- an output that is an input (issue 10, item 2) ----------------------------------------------
+
+
+def _gold_copy(gold_path, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    shutil.copyfile(gold_path, gold)
+    (tmp_path / "sub").mkdir()
+    os.link(gold, tmp_path / "hard-link.jsonl")
+    (tmp_path / "symlink.jsonl").symlink_to(gold)
+    return gold
+
+
+@pytest.mark.parametrize("output", ["gold.jsonl", "sub/../gold.jsonl", "hard-link.jsonl", "symlink.jsonl"])
+def test_an_output_that_is_the_input_is_refused_even_with_force(output, gold_path, tmp_path, capsys):
+    gold = _gold_copy(gold_path, tmp_path)
+    assert main(["to-labelstudio", "--input", str(gold), "--output", str(tmp_path / output), "--force"]) == 1
+    assert "is an input of this command" in capsys.readouterr().err
+    assert gold.read_bytes() == gold_path.read_bytes()
+
+
+def test_split_refuses_a_folder_where_it_would_overwrite_its_input(gold_path, tmp_path, capsys):
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    train = shutil.copyfile(gold_path, splits / "train.jsonl")
+    assert main(["split", "--input", str(train), "--output-dir", str(splits), "--force"]) == 1
+    assert "train.jsonl is an input of this command" in capsys.readouterr().err
+    assert train.read_bytes() == gold_path.read_bytes()
+
+
+def test_an_output_folder_may_hold_an_input_that_the_command_does_not_write(tmp_path):
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    gold = folder / "gold.jsonl"
+    gold.write_text("", encoding="utf-8")
+    check_output_dir(folder, True, [gold], writes=["metrics.json", "predictions.jsonl"])
+    with pytest.raises(OutputIsInputError):
+        check_output_dir(folder, True, [gold], writes=["gold.jsonl"])
+    with pytest.raises(OutputIsInputError):  # a model directory: the whole folder is the command's
+        check_output_dir(folder, True, [gold])
+
+
+# --- counts (issue 10, item 5) ---------------------------------------------------------------------
+
+COUNT_OPTIONS = {
+    "--batch-size",
+    "--threads",
+    "--epochs",
+    "--patience",
+    "--latency-runs",
+    "--docs",
+    "--first",
+    "--max-steps",
+    "--save-every",
+    "--max-sentences",
+    "--max-words",
+    "--min-count",
+    "--folds",
+}
+
+
+def test_every_count_option_refuses_0_and_below_as_a_usage_error():
+    checked = []
+    for module in CLIS:
+        for action in importlib.import_module(module).build_parser()._actions:
+            for option in COUNT_OPTIONS.intersection(action.option_strings):
+                for value in ("0", "-1"):
+                    with pytest.raises(argparse.ArgumentTypeError, match="must be at least"):
+                        action.type(value)
+                checked.append(f"{module} {option}")
+    assert "inference.__main__ --batch-size" in checked and len(checked) >= 15
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_batch_size_below_1_is_a_usage_error_not_an_empty_run(value, gold_path, model_dir, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    argv = ["--model", str(model_dir), "--input", str(gold_path), "--output", str(out), "--batch-size", value]
+    with pytest.raises(SystemExit) as exited:
+        predict_main(argv)
+    assert exited.value.code == 2
+    assert f"argument --batch-size: must be at least 1, got {value}" in capsys.readouterr().err
+    assert not out.exists()
+
+
 # --- failing ---------------------------------------------------------------------------------
 
 
@@ -263,6 +349,52 @@ def test_a_project_error_or_an_oserror_ends_a_command_with_one_line_and_status_1
 def test_a_bug_still_shows_its_traceback():
     with pytest.raises(ZeroDivisionError):
         run(lambda argv: 1 / 0)([])
+
+
+def test_ctrl_c_is_one_line_and_status_130(capsys):
+    def command(argv):
+        raise KeyboardInterrupt
+
+    assert run(command)([]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_ctrl_c_in_work_that_can_resume_says_to_rerun_with_resume(capsys):
+    def command(argv):
+        with resumable():
+            raise KeyboardInterrupt
+
+    assert run(command)([]) == 130
+    assert capsys.readouterr().err == "interrupted; rerun with --resume\n"
+
+
+def test_ctrl_c_in_training_keeps_the_last_epoch_and_resume_finishes_the_run(tmp_path, monkeypatch, capsys):
+    import training.train as training_run
+
+    out = tmp_path / "run"
+    argv = [
+        *("--backbone", "scratch", "--train-files", str(_short_gold(tmp_path)), "--dev-files", "--dev-fraction", "0"),
+        *("--epochs", "2", "--batch-size", "8", "--max-length", "64", "--stride", "16", "--augment-copies", "0"),
+        *("--scratch-vocab-size", "300", "--scratch-hidden-size", "32", "--scratch-num-hidden-layers", "1"),
+        *("--scratch-num-attention-heads", "2", "--scratch-intermediate-size", "64"),
+        *("--output-dir", str(out), "--no-progress", "--quiet"),
+    ]
+    step, steps = training_run.optimizer_step, []
+
+    def ctrl_c_in_epoch_2(*args):  # three texts in batches of 8: one step an epoch
+        steps.append(args)
+        if len(steps) == 2:
+            raise KeyboardInterrupt
+        return step(*args)
+
+    monkeypatch.setattr(training_run, "optimizer_step", ctrl_c_in_epoch_2)
+    assert training_run.main(argv) == 130
+    assert capsys.readouterr().err == "interrupted; rerun with --resume\n"
+    assert json.loads((out / "checkpoint" / "state" / "trainer_state.json").read_text(encoding="utf-8"))["epoch"] == 1
+    monkeypatch.setattr(training_run, "optimizer_step", step)
+    assert training_run.main([*argv, "--resume"]) == 0
+    history = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["history"]
+    assert [row["epoch"] for row in history] == [1, 2]
 
 
 def test_a_missing_model_is_one_error_line_and_exit_status_1_from_the_shell(gold_path, tmp_path):

@@ -30,7 +30,7 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-from inference.model import cache_dir
+from inference.model import LOAD_ERRORS, cache_dir, first_line
 from labeling.exceptions import BackboneError
 from labeling.labels import ID2TAG, TAG2ID
 from training.config import ScratchConfig
@@ -171,9 +171,8 @@ def load_pretrained(name: str, id2label: dict[int, str] | None = None) -> Backbo
             trust_remote_code=False,
             **kwargs,
         )
-    except (OSError, ValueError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackboneError(f"cannot load backbone {name!r}: {first_line}") from None
+    except LOAD_ERRORS as exc:
+        raise BackboneError(f"cannot load backbone {name!r}: {first_line(exc)}") from None
     if not tokenizer.is_fast:
         raise BackboneError(f"backbone {name!r} has no fast tokenizer; word alignment needs one")
     if trained_labels is not None and trained_labels != id2label:

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from labeling.cli import Parser
+from labeling.cli import Parser, run
 
 
 class Command(NamedTuple):
@@ -58,6 +58,7 @@ def build_parser() -> Parser:
     return parser
 
 
+@run  # also around the import of the command's module (seconds, for torch): Ctrl-C there is one line too
 def main(argv: Sequence[str]) -> int:
     """Run the command named first in ``argv`` with the rest of ``argv``."""
     argv = list(argv)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,11 @@ import yaml
 
 from inference.encoding import WindowSettings
 from inference.model import default_model_dir
+from labeling.cli import at_least, positive_int
 from labeling.exceptions import ConfigError
 
+#: Counts whose flag refuses a value below 1 as a usage error (``--batch-size 0``); validate() checks them too.
+COUNTS = ("epochs", "patience", "batch_size")
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "default.yaml"
 AUTO_BACKBONE = "aubmindlab/bert-base-arabertv02"
 
@@ -151,13 +154,19 @@ def add_override_arguments(parser: argparse.ArgumentParser, exclude: Sequence[st
             continue
         if f.name == "scratch":
             for sf in dataclasses.fields(ScratchConfig):
-                parser.add_argument(_flag(f"scratch_{sf.name}"), dest=f"scratch__{sf.name}", type=int, default=None)
+                flag = _flag(f"scratch_{sf.name}")
+                parser.add_argument(flag, dest=f"scratch__{sf.name}", type=positive_int, default=None)
         elif f.type in ("list[str]",):
             parser.add_argument(_flag(f.name), dest=f.name, nargs="*", default=None)  # bare flag: empty list
         elif f.type == "bool":
             parser.add_argument(_flag(f.name), dest=f.name, type=_parse_bool, default=None, metavar="true|false")
         else:
-            caster = {"int": int, "float": float, "float | None": float}.get(str(f.type), str)
+            casters: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "float | None": float}
+            caster = casters.get(str(f.type), str)
+            if f.name in COUNTS:
+                caster = positive_int
+            elif f.name == "augment_copies":
+                caster = at_least(0)
             parser.add_argument(_flag(f.name), dest=f.name, type=caster, default=None)
 
 

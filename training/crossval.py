@@ -26,7 +26,7 @@ from pathlib import Path
 
 from inference.metrics import score
 from inference.model import as_spans, load_model
-from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, command_line, parse, run
+from labeling.cli import Parser, add_common, add_output_dir, at_least, check_output_dir, command_line, parse, run
 from labeling.exceptions import ConfigError
 from labeling.labels import LABELS
 from labeling.preannotate import preannotate
@@ -134,7 +134,7 @@ def crossval(cfg, k: int, out: Path, show_progress: bool, fold_files: list[str] 
 def build_parser() -> Parser:
     parser = Parser(prog=PROG, description=__doc__)
     parser.add_argument("--config", default=None, metavar="FILE")
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=at_least(2), default=5, metavar="K")
     add_output_dir(
         parser, "fold models and crossval.json go here", required=False, default="runs/crossval", aliases=["--out"]
     )
@@ -161,7 +161,7 @@ def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parse(parser, argv)
     cfg = load_config(args.config, override_values(args, exclude=OWN_FLAGS))
-    check_output_dir(args.output_dir, args.force)
+    check_output_dir(args.output_dir, args.force, [*cfg.train_files, *cfg.dev_files, *args.fold_files])
     result = crossval(cfg, args.folds, Path(args.output_dir), not (args.no_progress or args.quiet), args.fold_files)
     atomic_write_text(Path(args.output_dir) / "crossval.json", json.dumps(result, indent=2))
     table = format_table(

@@ -41,7 +41,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from inference.encoding import IGNORE, Window, collate, encode_documents
-from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, run
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, run
 from labeling.exceptions import UsageError
 from training.backbone import (
     OFFLINE_BACKBONES,
@@ -318,18 +318,20 @@ def build_parser() -> Parser:
         "--backbone", required=True, help="a model directory, a hub id, e5-small, e5-small-full or scratch"
     )
     add_output_dir(parser, "the model directory to write")
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=positive_int, default=1)
     parser.add_argument(
         "--max-minutes",
         type=float,
         default=None,
         help="stop training this long after the start (held-out scoring and saving follow)",
     )
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=positive_int, default=16)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--max-sentences", type=int, default=None, help="train on a seeded sample of this many")
+    parser.add_argument(
+        "--max-sentences", type=positive_int, default=None, help="train on a seeded sample of this many"
+    )
     parser.add_argument("--dev-fraction", type=float, default=0.05, help="held out for the word-level F1 (0: none)")
     parser.add_argument("--mixed-precision", choices=("no", "fp16", "bf16"), default="no")
     parser.add_argument("--encoder-only", action="store_true", help="save the encoder without the NER head")
@@ -350,7 +352,7 @@ def main(argv: Sequence[str]) -> int:
     ):
         raise UsageError("--dev-fraction must be in [0, 1), --max-minutes and --max-sentences above 0")
     out = Path(args.output_dir)
-    check_output_dir(out, args.force)
+    check_output_dir(out, args.force, [parse_spec(spec)[0] for spec in args.ner])
     for spec in args.ner:  # every input checked before minutes of loading
         path, _fmt = parse_spec(spec)
         if not Path(path).is_file():

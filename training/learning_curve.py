@@ -113,7 +113,7 @@ def main(argv: Sequence[str]) -> int:
     args = parse(parser, argv)
     cfg = load_config(args.config, override_values(args, exclude=OWN_FLAGS))
     if not args.resume:
-        check_output_dir(args.output_dir, args.force)
+        check_output_dir(args.output_dir, args.force, [*cfg.train_files, args.test])
     out = Path(args.output_dir)
     curve = learning_curve(cfg, args.fractions, args.test, out, args.sample_seed, args.resume)
     table = format_table(curve)

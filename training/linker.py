@@ -63,7 +63,7 @@ def build_parser() -> Parser:
 @run
 def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
-    check_output(str(Path(args.output_dir) / LINKER_FILE), args.force)
+    check_output(str(Path(args.output_dir) / LINKER_FILE), args.force, args.input)
     records = [r for path in args.input for r in load_records(path)]
     path = fit_linker(records).save(args.output_dir)
     print(f"wrote {path} (from {sum(r.deals is not None for r in records)} documents with deals)")

@@ -34,7 +34,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, run
+from inference.model import LOAD_ERRORS, first_line
+from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, resumable, run
 from labeling.exceptions import BackboneError, ConfigError, CorpusError
 from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
 
@@ -289,9 +290,8 @@ def load_masked_lm(path: Path, from_config_only: bool = False):
             model = AutoModelForMaskedLM.from_config(AutoConfig.from_pretrained(path, trust_remote_code=False))
             return tokenizer, model
         model, info = AutoModelForMaskedLM.from_pretrained(path, trust_remote_code=False, output_loading_info=True)
-    except (OSError, ValueError, KeyError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackboneError(f"cannot load backbone {str(path)!r}: {first_line}") from None
+    except LOAD_ERRORS as exc:
+        raise BackboneError(f"cannot load backbone {str(path)!r}: {first_line(exc)}") from None
     if not tokenizer.is_fast:
         raise BackboneError(f"backbone {str(path)!r} has no fast tokenizer; whole-word masking needs word_ids()")
     if tokenizer.mask_token_id is None:
@@ -499,16 +499,16 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--backbone", required=True, help="a model directory, or e5-small / e5-small-full")
     add_output_dir(parser, "the model directory to write")
-    parser.add_argument("--max-steps", type=int, default=defaults.max_steps)
+    parser.add_argument("--max-steps", type=positive_int, default=defaults.max_steps)
     parser.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this long")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--max-length", type=int, default=defaults.max_length)
+    parser.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
+    parser.add_argument("--max-length", type=positive_int, default=defaults.max_length)
     parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
     parser.add_argument("--warmup-ratio", type=float, default=defaults.warmup_ratio)
     parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
     parser.add_argument("--mlm-probability", type=float, default=defaults.mlm_probability)
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--save-every", type=int, default=defaults.save_every)
+    parser.add_argument("--save-every", type=positive_int, default=defaults.save_every)
     parser.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default=defaults.mixed_precision)
     parser.add_argument(
         "--resume", action="store_true", help="continue from the checkpoint in output_dir (which may then hold files)"
@@ -523,8 +523,11 @@ def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
     options = {k: v for k, v in vars(args).items() if k not in ("resume", "no_progress", "force", "quiet")}
     if not args.resume:
-        check_output_dir(args.output_dir, args.force)
-    state = pretrain(PretrainConfig(**options), resume=args.resume, show_progress=not (args.no_progress or args.quiet))
+        check_output_dir(args.output_dir, args.force, args.corpus)
+    with resumable():  # Ctrl-C keeps the last checkpoint (every --save-every steps)
+        state = pretrain(
+            PretrainConfig(**options), resume=args.resume, show_progress=not (args.no_progress or args.quiet)
+        )
     loss = f"{state.final_loss:.4f}" if state.final_loss is not None else "n/a"
     print(
         f"saved {args.output_dir} (step {state.steps}, {state.tokens_seen} tokens, loss {loss}, "

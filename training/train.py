@@ -39,7 +39,7 @@ from inference.encoding import collate, encode_documents, torch_forward
 from inference.linking import PairLinker
 from inference.metrics import score
 from labeling.augment import AugmentConfig, augment_records
-from labeling.cli import Parser, add_common, check_output_dir, parse, run
+from labeling.cli import Parser, add_common, check_output_dir, parse, resumable, run
 from labeling.locking import exclusive_lock
 from labeling.records import Record, atomic_write_text
 from training.backbone import Backbone, default_learning_rate, load_backbone
@@ -374,8 +374,9 @@ def main(argv: Sequence[str]) -> int:
     args = parse(build_parser(), argv)
     cfg = load_config(args.config, override_values(args))
     if not args.resume and os.environ.get("RANK", "0") == "0":  # under accelerate, rank 0 checks for all
-        check_output_dir(str(cfg.output_dir), args.force)
-    result = train(cfg, resume=args.resume, show_progress=not (args.no_progress or args.quiet))
+        check_output_dir(str(cfg.output_dir), args.force, [*cfg.train_files, *cfg.dev_files])
+    with resumable():  # Ctrl-C keeps the checkpoint of the last finished epoch
+        result = train(cfg, resume=args.resume, show_progress=not (args.no_progress or args.quiet))
     dev = result.get("dev")
     summary = f"dev word F1 {dev['word']['f1']:.4f}, span F1 {dev['span']['f1']:.4f}" if dev else "no dev set"
     print(f"saved {cfg.output_dir} (backbone: {result['backbone']}, best epoch {result['best_epoch']}, {summary})")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labeling.cli import Parser, add_common, add_output, check_output, parse, run
+from labeling.cli import Parser, add_common, add_output, check_output, parse, positive_int, run
 from labeling.records import atomic_write_text, load_records
 
 KEEP_FILE = Path(__file__).resolve().parent / "e5_small_vocab.txt"
@@ -98,8 +98,8 @@ def build_parser() -> Parser:
         help=f"the project's JSONL records, whose pieces are always kept (default: {' '.join(DATA_FILES)})",
     )
     parser.add_alias("--data", "--input")
-    parser.add_argument("--max-words", type=int, default=1_000_000, help="words read from each corpus file")
-    parser.add_argument("--min-count", type=int, default=5)
+    parser.add_argument("--max-words", type=positive_int, default=1_000_000, help="words read from each corpus file")
+    parser.add_argument("--min-count", type=positive_int, default=5)
     add_output(
         parser,
         f"the list of kept ids (default: {KEEP_FILE.relative_to(KEEP_FILE.parent.parent)})",
@@ -116,7 +116,7 @@ def main(argv: Sequence[str]) -> int:
     from training.e5_small import build_tokenizer, read_e5_file
 
     args = parse(build_parser(), argv)
-    check_output(args.output, args.force)
+    check_output(args.output, args.force, [*args.corpus, *args.input])
     e5 = read_e5_file()
     tokenizer = build_tokenizer(e5)
     corpus = count_pieces(tokenizer, read_corpus(args.corpus, args.max_words))
