@@ -405,3 +405,31 @@ def test_the_command_line_threshold_leaves_out_low_scoring_spans(model_dir, monk
     top = max(s["score"] for s in every)
     assert cli.main(["--model", str(model_dir), "--threshold", str(top), TEXT]) == 0
     assert json.loads(capsys.readouterr().out) == [s for s in every if s["score"] >= top] != every
+
+
+def test_the_first_predict_from_eight_threads_loads_the_model_once(model_dir, monkeypatch):
+    import threading
+
+    import inference.model as model_module
+
+    loads, real_load = [], model_module.load_model
+
+    def counting_load(path):
+        loads.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(model_module, "load_model", counting_load)
+    monkeypatch.setattr(model_module, "_LOADED", {})
+    start = threading.Barrier(8)
+    results = []
+
+    def call():
+        start.wait()
+        results.append(predict("استثمرت إنفيديا 30 مليار دولار في OpenAI", model=str(model_dir)))
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1 and len(results) == 8 and all(r == results[0] for r in results)
