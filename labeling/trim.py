@@ -39,7 +39,11 @@ def _first_word_end(text: str, start: int, end: int) -> int:
 
 
 def proclitic_length(word: str, label: str) -> int:
-    """How many leading characters of ``word`` are a proclitic to drop (0 when none)."""
+    """How many leading characters of ``word`` are a proclitic to drop (0 when none).
+
+    A clitic before the article needs a word of at least three letters after «ال»: «وكالة» is not
+    «وك» + «الة», nor «فالور» «ف» + «الور».
+    """
     if word in NAME_WORDS:
         return 0
     for clitic in PROCLITICS:
@@ -52,7 +56,7 @@ def proclitic_length(word: str, label: str) -> int:
             continue
         if (
             rest in NAME_WORDS
-            or (rest.startswith("ال") and not clitic.endswith("ل"))
+            or (rest.startswith("ال") and not clitic.endswith("ل") and len(rest) >= 5)
             or (clitic[0] in "وف" and rest[0] in _HAMZA_ALEFS)
             or (label in MONEY_LABELS and rest in VAGUE_QUANTIFIERS)
         ):

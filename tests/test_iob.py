@@ -143,3 +143,16 @@ def test_a_mark_on_leading_punctuation_leaves_with_it():
     # found by hypothesis: «{» with a combining mark on it, tagged as one AMOUNT word
     text = "{\u1cd0"
     assert tags_to_spans(text, tokenize(text), ["B-AMOUNT"]) == []
+
+
+def test_a_name_that_only_looks_like_clitic_plus_article_keeps_its_first_letters():
+    text = "بالتعاون مع وكالة التنمية الفرنسية وشركة فالور كابيتال"
+    for name in ("وكالة التنمية الفرنسية", "فالور كابيتال"):
+        start = text.index(name)
+        assert trim_span(text, start, start + len(name), "INVESTOR") == (start, start + len(name))
+
+
+def test_a_clitic_before_the_article_is_still_dropped():
+    text = "وقال إن والمستثمرين"
+    start = text.index("والمستثمرين")
+    assert trim_span(text, start, len(text), "INVESTOR") == (start + 1, len(text))
