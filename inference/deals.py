@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from labeling.labels import is_money
 from labeling.link import Linker, link_by_sentence
-from labeling.money import parse_money
+from labeling.money import read_money
 from labeling.records import DEAL_ROLES, Span
 from labeling.tokenize import split_sentences
-
-LINKERS: dict[str, Linker] = {"sentence": link_by_sentence}
 
 
 def with_money(text: str, span: dict) -> dict:
     """The span dict, with its money reading when it is an AMOUNT or VALUATION."""
-    if span["label"] not in ("AMOUNT", "VALUATION"):
+    if not is_money(span["label"]):
         return dict(span)
-    money = parse_money(span["text"], text[: span["start"]], text[span["end"] :])
+    money = read_money(text, span["start"], span["end"])
     return {**span, "value": money.value, "currency": money.currency, "qualifier": money.qualifier}
 
 

@@ -17,7 +17,7 @@ from seqeval.scheme import IOB2
 from labeling.iob import spans_to_tags
 from labeling.labels import LABELS, is_money
 from labeling.link import Linker, link_by_sentence
-from labeling.money import parse_money
+from labeling.money import read_money
 from labeling.records import Record, Span
 from labeling.tokenize import tokenize
 
@@ -160,4 +160,4 @@ def with_money_value(text: str, span: Span) -> Span:
     """The span with the money parser's reading, for AMOUNT and VALUATION spans."""
     if not is_money(span.label):
         return span
-    return replace(span, money=parse_money(span.text, text[: span.start], text[span.end :]))
+    return replace(span, money=read_money(text, span.start, span.end))

@@ -25,7 +25,7 @@ from labeling.cli import Parser, add_common, add_input, add_model, add_output, c
 from labeling.exceptions import DataError
 from labeling.labels import LABELS, is_money, spec_of
 from labeling.link import Linker
-from labeling.money import parse_money
+from labeling.money import read_money
 from labeling.records import Problem, Record, Span, atomic_write_text, iter_jsonl, load_records, parse_record
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def _deal_numbers(record: Record) -> dict[tuple[int, int, str], list[int]]:
 
 
 def _money_note(record: Record, span: Span) -> str:
-    money = span.money or parse_money(span.text, record.text[: span.start], record.text[span.end :])
+    money = span.money or read_money(record.text, span.start, span.end)
     if money.value is None:
         return f" ({' '.join(filter(None, ['value unknown', money.currency, money.qualifier]))})"
     value = f"{money.value:,}" if isinstance(money.value, int) else f"{money.value:,.2f}"

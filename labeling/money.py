@@ -606,3 +606,8 @@ def parse_money(span_text: str, before: str = "", after: str = "") -> MoneyValue
     if currency == _CENTIME:
         currency, value = "MAD", None if value is None else value / 100
     return MoneyValue(_as_number(value), currency, qualifier)
+
+
+def read_money(text: str, start: int, end: int) -> MoneyValue:
+    """The money reading of the span ``text[start:end]``, with the passage around it as context."""
+    return parse_money(text[start:end], text[:start], text[end:])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeling.money import ISO_CURRENCIES, QUALIFIERS, MoneyValue, parse_money
+from labeling.money import ISO_CURRENCIES, QUALIFIERS, MoneyValue, parse_money, read_money
 
 
 def value(span, before="", after=""):
@@ -451,3 +451,9 @@ def test_nearly_is_about():
 
 def test_passing_a_threshold_is_more_than():
     assert parse_money("14 مليار دولار", "استثمارًا يتجاوز حاجز ").qualifier == "more_than"
+
+
+def test_read_money_takes_the_qualifier_and_country_from_the_passage_around_the_span():
+    text = "استثمر صندوق الاستثمارات العامة السعودي نحو 500 مليون ريال في الشركة."
+    start = text.index("500")
+    assert read_money(text, start, start + len("500 مليون ريال")) == MoneyValue(500_000_000, "SAR", "about")
