@@ -6,6 +6,7 @@ import json
 import math
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -364,6 +365,23 @@ def atomic_write_text(path: str | os.PathLike, content: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def previous_directory(target: Path) -> Path:
+    """Where :func:`swap_in_directory` keeps the directory it replaces between its two renames."""
+    return target.parent / f".{target.name}.old"
+
+
+def swap_in_directory(tmp: Path, target: Path) -> None:
+    """Replace directory ``target`` by the finished ``tmp``: a crash leaves either one whole (the previous
+    one as :func:`previous_directory`, which a reader may fall back to)."""
+    old = previous_directory(target)
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def dump_records(records: Iterable[Record]) -> str:

@@ -43,6 +43,7 @@ from transformers.utils import logging as hf_logging
 from inference.encoding import IGNORE, Window, collate, encode_documents
 from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, run
 from labeling.exceptions import UsageError
+from labeling.records import swap_in_directory
 from training.backbone import (
     OFFLINE_BACKBONES,
     SCRATCH,
@@ -155,20 +156,14 @@ def held_out_scores(gold: list[list[str]], pred: list[list[str]]) -> dict:
 def save_atomic(model, tokenizer, out: Path, summary: dict, encoder_only: bool) -> None:
     """Write next to ``out``, then rename into place; a crash leaves the previous directory whole."""
     tmp = out.parent / f".{out.name}.saving"
-    old = out.parent / f".{out.name}.old"
-    for stale in (tmp, old):
-        if stale.exists():
-            shutil.rmtree(stale)
+    if tmp.exists():
+        shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     # The encoder alone keeps the config (with the NER labels, for the record) but no head.
     (model.base_model if encoder_only else model).save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
     (tmp / SUMMARY_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    if out.exists():
-        out.rename(old)
-    tmp.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
+    swap_in_directory(tmp, out)
 
 
 def read_corpora(specs: Sequence[str], max_sentences: int | None, seed: int) -> tuple[list[NerSentence], list[dict]]:

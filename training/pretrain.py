@@ -37,6 +37,7 @@ import numpy as np
 from inference.model import LOAD_ERRORS, first_line
 from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, parse, positive_int, resumable, run
 from labeling.exceptions import BackboneError, ConfigError, CorpusError
+from labeling.records import previous_directory, swap_in_directory
 from training.backbone import OFFLINE_BACKBONES, offline_backbone_dir
 
 log = logging.getLogger(__name__)
@@ -302,17 +303,6 @@ def load_masked_lm(path: Path, from_config_only: bool = False):
     return tokenizer, model
 
 
-def _swap_in(tmp: Path, target: Path) -> None:
-    """Replace directory ``target`` by ``tmp``; between the renames the previous one is ``.NAME.old``."""
-    old = target.parent / f".{target.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def save_checkpoint(accelerator, out: Path, model, tokenizer, checkpoint: Checkpoint) -> None:
     """Optimizer, scheduler, weights and RNGs, data position and masking RNG; written aside, then renamed."""
     target = out / CHECKPOINT_DIR
@@ -327,13 +317,13 @@ def save_checkpoint(accelerator, out: Path, model, tokenizer, checkpoint: Checkp
         tokenizer.save_pretrained(tmp / "model")
         data = {"state": dataclasses.asdict(checkpoint.state), "rng_state": checkpoint.rng_state}
         (tmp / CHECKPOINT_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        _swap_in(tmp, target)
+        swap_in_directory(tmp, target)
     accelerator.wait_for_everyone()
 
 
 def find_checkpoint(out: Path) -> Path | None:
     """The last complete checkpoint (also one left as ``.checkpoint.old`` by a crash between two renames)."""
-    for path in (out / CHECKPOINT_DIR, out / f".{CHECKPOINT_DIR}.old"):
+    for path in (out / CHECKPOINT_DIR, previous_directory(out / CHECKPOINT_DIR)):
         if (path / CHECKPOINT_FILE).is_file():
             return path
     return None

@@ -41,7 +41,7 @@ from inference.metrics import score
 from labeling.augment import AugmentConfig, augment_records
 from labeling.cli import Parser, add_common, check_output_dir, parse, resumable, run
 from labeling.locking import exclusive_lock
-from labeling.records import Record, atomic_write_text
+from labeling.records import Record, atomic_write_text, previous_directory, swap_in_directory
 from training.backbone import Backbone, default_learning_rate, load_backbone
 from training.config import ConfigError, TrainConfig, add_override_arguments, load_config, override_values
 from training.data import Document, load_documents, split_by_document, to_document
@@ -94,7 +94,7 @@ def _save_checkpoint(accelerator: Accelerator, out: Path, state: TrainerState) -
     ``.state.old``, which :func:`_find_checkpoint` also reads); no process reads a half-written one.
     """
     target = out / STATE_DIR
-    tmp, old = target.parent / f".{target.name}.saving", target.parent / f".{target.name}.old"
+    tmp = target.parent / f".{target.name}.saving"
     if accelerator.is_main_process and tmp.exists():
         shutil.rmtree(tmp)
     accelerator.wait_for_everyone()
@@ -103,19 +103,14 @@ def _save_checkpoint(accelerator: Accelerator, out: Path, state: TrainerState) -
     if accelerator.is_main_process:
         (tmp / STATE_FILE).write_text(json.dumps(state.__dict__, indent=2), encoding="utf-8")
         _sync_tree(tmp)
-        if old.exists():
-            shutil.rmtree(old)
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in_directory(tmp, target)
     accelerator.wait_for_everyone()
 
 
 def _find_checkpoint(out: Path) -> Path | None:
     """The last complete checkpoint (also one left as ``.state.old`` by a crash between two renames)."""
     target = out / STATE_DIR
-    for path in (target, target.parent / f".{target.name}.old"):
+    for path in (target, previous_directory(target)):
         if (path / STATE_FILE).is_file():
             return path
     return None
