@@ -20,8 +20,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from inference.evaluate import predict_records
 from inference.metrics import score
-from inference.model import as_spans, load_model
+from inference.model import load_model
 from labeling.cli import Parser, add_common, add_output_dir, check_output_dir, command_line, parse, run
 from labeling.exceptions import UsageError
 from labeling.labels import LABELS
@@ -59,10 +60,7 @@ def run_fraction(cfg: TrainConfig, share: list[Record], test: list[Record], fold
     atomic_write_text(train_file, dump_records(share))
     model_dir = folder / "model"
     train(dataclasses.replace(cfg, train_files=[str(train_file)], output_dir=str(model_dir)), show_progress=False)
-    model = load_model(model_dir)
-    outputs = model.predict_batch([r.text for r in test])
-    pred = [Record(r.id, r.text, as_spans(spans)) for r, spans in zip(test, outputs)]
-    result = {"n_train": len(share), **score(test, pred)}
+    result = {"n_train": len(share), **score(test, predict_records(load_model(model_dir), test))}
     atomic_write_text(done, json.dumps(result, indent=2))
     return result
 
